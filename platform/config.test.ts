@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { loadPlatformConfig } from './config.ts';
+
+describe('platform configuration', () => {
+  it('has the defaults of seed 000', () => {
+    const config = loadPlatformConfig({});
+    expect(config.accessTokenTtl).toBe(900);
+    expect(config.refreshTokenIdleTtl).toBe(1800);
+    expect(config.refreshTokenAbsoluteTtl).toBe(7200);
+    expect(config.sessionTtl).toBe(43_200);
+    expect(config.rotateRefreshTokens).toBe(true);
+    expect(config.authPort).toBe(4000);
+    expect(config.apiPort).toBe(4100);
+    expect(config.appUrl).toBe('http://localhost:3000');
+  });
+
+  it.each([
+    ['AUTH_ACCESS_TOKEN_TTL', 'soon'],
+    ['AUTH_REFRESH_TOKEN_IDLE_TTL', '0'],
+    ['AUTH_ROTATE_REFRESH_TOKENS', 'maybe'],
+    ['API_FLEET_SIZE', '10001'],
+    ['API_EXPIRED_TOKEN_STYLE', 'twitter'],
+    ['APP_URL', 'ftp://example.com'],
+    ['AUTH_BFF_CLIENT_SECRET', 'short'],
+    ['AUTH_PORT', '70000'],
+  ])('refuses %s=%s with a message naming the variable', (name, value) => {
+    expect(() => loadPlatformConfig({ [name]: value })).toThrow(
+      expect.objectContaining({ code: 'config_invalid' }),
+    );
+    expect(() => loadPlatformConfig({ [name]: value })).toThrow(name);
+  });
+});

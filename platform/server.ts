@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { createRemoteJWKSet } from 'jose';
+import { handle, listen, pathOf } from '../lib/http-server.ts';
+import { loadOrCreateJson, writeJsonAtomically } from '../lib/persisted-json.ts';
 import { createDeviceApi } from './api/index.ts';
 import { AccountDirectory } from './auth/accounts.ts';
 import { isStoreSnapshot, MemoryStore, type StoreSnapshot } from './auth/memory-store.ts';
@@ -9,8 +11,6 @@ import { loadOrCreateAuthServerSecrets } from './auth/signing-keys.ts';
 import { StatsRecorder } from './auth/stats.ts';
 import type { PlatformConfig } from './config.ts';
 import { FaultSwitch, handleFaultsRoute } from './faults.ts';
-import { handle, listen, pathOf } from './http-server.ts';
-import { loadOrCreateJson, writeJsonAtomically } from './persisted-json.ts';
 
 export interface RunningPlatform {
   /** The authorization server's issuer URL (discovery at `${issuer}/.well-known/openid-configuration`). */

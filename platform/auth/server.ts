@@ -1,9 +1,9 @@
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import type Provider from 'oidc-provider';
+import { handle, listen, pathOf } from '../../lib/http-server.ts';
 import type { PlatformConfig } from '../config.ts';
 import { type FaultSwitch, handleFaultsRoute, sendJson } from '../faults.ts';
-import { handle, listen, pathOf } from '../http-server.ts';
 import type { AccountDirectory } from './accounts.ts';
 import { createInteractionRoutes } from './interactions.ts';
 import type { MemoryStore } from './memory-store.ts';
@@ -57,7 +57,8 @@ export async function startAuthServer(deps: AuthServerDeps): Promise<RunningAuth
       if (req.method === 'DELETE') stats.reset();
       return sendJson(res, 200, stats.current);
     }
-    if (path === TOKEN_PATH && (await faults.intercept(req, res))) return;
+    // The fault switch covers the token endpoint and its siblings (revocation, introspection).
+    if (path.startsWith(TOKEN_PATH) && (await faults.intercept(req, res))) return;
     if (path === REVOCATION_PATH) {
       res.on('finish', () => {
         if (res.statusCode === 200) stats.countRevocation();

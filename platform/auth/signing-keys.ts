@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { loadOrCreateJson } from '../persisted-json.ts';
+import { loadOrCreateJson } from '../../lib/persisted-json.ts';
 
 export interface AuthServerSecrets {
   /** Private JWKs the authorization server signs ID and access tokens with. */

@@ -1,9 +1,20 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// One config for Vite (the SPA in web/, added by the SPA issue) and Vitest (every *.test.ts).
+const projectRoot = fileURLToPath(new URL('.', import.meta.url));
+
+// One config for Vite (the SPA in web/, built to dist/web and served by the BFF) and Vitest.
 export default defineConfig({
+  root: 'web',
+  build: { outDir: '../dist/web', emptyOutDir: true, reportCompressedSize: true },
+  server: {
+    // `npm run dev`: Vite's hot reload, with /bff and /api forwarded to the BFF on its own port.
+    port: 5173,
+    proxy: { '/bff': 'http://localhost:3000', '/api': 'http://localhost:3000' },
+  },
   test: {
-    include: ['platform/**/*.test.ts', 'bff/**/*.test.ts', 'web/**/*.test.{ts,tsx}'],
+    root: projectRoot,
+    include: ['platform/**/*.test.ts', 'bff/**/*.test.ts', 'lib/**/*.test.ts', 'web/**/*.test.{ts,tsx}'],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 30_000,

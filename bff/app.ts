@@ -1,0 +1,101 @@
+import { Hono } from 'hono';
+import { type AuditLog, createAuditLog } from './audit.ts';
+import { type BffConfig, BffConfigError } from './config.ts';
+import { type CoordinationStore, MemoryCoordinationStore } from './coordination/coordination-store.ts';
+import { EndedSessions } from './coordination/ended-sessions.ts';
+import { BffError, errorResponse } from './errors.ts';
+import { csrfProtection, noStore, securityHeaders } from './http/index.ts';
+import { LoginTransactions } from './login-transaction.ts';
+import { OidcClient } from './oidc/oidc-client.ts';
+import { backchannelLogoutRoute } from './routes/backchannel-logout.ts';
+import { callbackRoute } from './routes/callback.ts';
+import { loginRoute } from './routes/login.ts';
+import { logoutRoute } from './routes/logout.ts';
+import { sessionRoute } from './routes/session.ts';
+import { SessionCookieCodec } from './session/index.ts';
+import { createSessionLoader } from './session-loader.ts';
+import { staticFiles } from './static-files.ts';
+import { DEFAULT_EXPIRY_RULES, type ExpiryRules } from './token-expiry.ts';
+
+/** Collaborators; each has a default, tests and embedders pass their own. */
+export interface BffDeps {
+  /** Required when `config.cookieSecrets` is undefined (main.ts generates them in the data folder). */
+  cookieSecrets?: Record<string, string>;
+  oidc?: OidcClient;
+  store?: CoordinationStore;
+  audit?: AuditLog;
+  fetch?: typeof fetch;
+  expiryRules?: ExpiryRules;
+}
+
+/** Paths a browser reaches by top-level navigation or the IdP calls: no `X-CSRF` header possible. */
+const CSRF_EXEMPT = ['/bff/login', '/bff/callback', '/bff/backchannel-logout'];
+
+export function createOidcClient(config: BffConfig, fetchImpl?: typeof fetch): OidcClient {
+  return new OidcClient({
+    issuer: config.issuer,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    clientAuth: config.clientAuth,
+    redirectUri: config.redirectUri,
+    scopes: config.scopes,
+    allowHttp: config.allowHttpIssuer,
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  });
+}
+
+/**
+ * The Backend-for-Frontend as a Hono app: the confidential OAuth client of the browser. The SPA never
+ * sees a token; sessions live sealed in `__Host-` cookies.
+ */
+export function createBff(config: BffConfig, deps: BffDeps = {}): Hono {
+  const passwords = config.cookieSecrets ?? deps.cookieSecrets;
+  if (!passwords) throw new BffConfigError('Invalid BFF configuration: COOKIE_SECRETS: required');
+  const audit = deps.audit ?? createAuditLog();
+  const store = deps.store ?? new MemoryCoordinationStore();
+  const oidc = deps.oidc ?? createOidcClient(config, deps.fetch);
+  const sessions = new SessionCookieCodec({ passwords, maxAgeSeconds: config.sessionMaxLifetimeSeconds });
+  const transactions = new LoginTransactions(passwords);
+  const ended = new EndedSessions(store, config.sessionMaxLifetimeSeconds);
+  const load = createSessionLoader({ sessions, ended, audit });
+
+  const app = new Hono();
+  app.use('*', securityHeaders({ https: config.https }));
+  const csrf = csrfProtection({ appOrigin: config.appOrigin, exemptPaths: CSRF_EXEMPT });
+  for (const prefix of ['/bff/*', '/api/*']) {
+    app.use(prefix, noStore());
+    app.use(prefix, csrf);
+  }
+
+  app.route('/bff/login', loginRoute({ oidc, transactions }));
+  app.route(
+    '/bff/callback',
+    callbackRoute({
+      oidc,
+      transactions,
+      sessions,
+      audit,
+      expiryRules: deps.expiryRules ?? DEFAULT_EXPIRY_RULES,
+    }),
+  );
+  app.route('/bff/session', sessionRoute(load));
+  app.route(
+    '/bff/logout',
+    logoutRoute({ oidc, sessions, ended, audit, postLogoutRedirectUri: config.postLogoutRedirectUri }),
+  );
+  app.route('/bff/backchannel-logout', backchannelLogoutRoute({ oidc, ended, store, audit }));
+  app.all('/bff/*', (c) =>
+    errorResponse(c, new BffError('not_found', 404, `No route ${c.req.method} ${c.req.path}`)),
+  );
+  app.all('/api/*', (c) => errorResponse(c, new BffError('not_found', 404, 'The API proxy is not enabled')));
+  app.route('/', staticFiles(config.webDist));
+
+  app.onError((error, c) => {
+    if (error instanceof BffError) return errorResponse(c, error);
+    console.error(
+      JSON.stringify({ level: 'error', event: 'unhandled', path: c.req.path, message: error.message }),
+    );
+    return errorResponse(c, new BffError('server_error', 500, 'Internal error'));
+  });
+  return app;
+}

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+/** Why the BFF refused to start; the message names each bad variable. */
+export class BffConfigError extends Error {
+  readonly code = 'config_invalid';
+}
+
+const seconds = (fallback: number) => z.coerce.number().int().min(1).max(31_536_000).default(fallback);
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((v) => v.replace(/\/+$/, ''));
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => ['true', '1', 'yes'].includes(v));
+
+/** `COOKIE_SECRETS=2:newest-secret,1:older-secret` — several for rotation; the highest id seals. */
+const cookieSecrets = z
+  .string()
+  .transform((raw, ctx) => {
+    const passwords: Record<string, string> = {};
+    for (const entry of raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      const colon = entry.indexOf(':');
+      const id = entry.slice(0, colon);
+      const secret = entry.slice(colon + 1);
+      if (colon < 1 || !/^[1-9][0-9]{0,5}$/.test(id)) {
+        ctx.addIssue({ code: 'custom', message: 'each entry must be <positive id>:<secret>' });
+        return z.NEVER;
+      }
+      if (secret.length < 32) {
+        ctx.addIssue({ code: 'custom', message: `secret ${id} must be at least 32 characters` });
+        return z.NEVER;
+      }
+      passwords[id] = secret;
+    }
+    if (Object.keys(passwords).length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'needs at least one <id>:<secret>' });
+      return z.NEVER;
+    }
+    return passwords;
+  })
+  .optional();
+
+const bffEnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default('localhost'),
+  APP_URL: httpUrl.default('http://localhost:3000'),
+  OIDC_ISSUER: httpUrl.default('http://127.0.0.1:4000'),
+  OIDC_CLIENT_ID: z.string().min(1).default('iot-bff'),
+  OIDC_CLIENT_SECRET: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .default('dev-only-bff-secret-change-me'),
+  OIDC_CLIENT_AUTH: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
+  OIDC_SCOPES: z
+    .string()
+    .regex(/(^|\s)openid(\s|$)/, 'must include openid')
+    .default('openid profile offline_access devices:read devices:command jobs:run'),
+  /** Plain-http issuers are accepted for loopback hosts only, unless this is set (development only). */
+  OIDC_ALLOW_HTTP: flag.optional(),
+  OIDC_POST_LOGOUT_REDIRECT_URI: httpUrl.optional(),
+  API_UPSTREAM: httpUrl.default('http://127.0.0.1:4100'),
+  COOKIE_SECRETS: cookieSecrets,
+  REFRESH_LEEWAY_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /** Longest a BFF session can live (bounds how long ended sessions are remembered). */
+  SESSION_MAX_LIFETIME: seconds(43_200),
+  DATA_DIR: z.string().min(1).default('.data'),
+  WEB_DIST: z.string().min(1).default('dist/web'),
+});
+
+export interface BffConfig {
+  port: number;
+  host: string;
+  appUrl: string;
+  appOrigin: string;
+  /** True when the app is served over https (HSTS on). Cookies are always Secure + __Host-. */
+  https: boolean;
+  issuer: string;
+  allowHttpIssuer: boolean;
+  clientId: string;
+  clientSecret: string;
+  clientAuth: 'client_secret_basic' | 'client_secret_post';
+  scopes: string;
+  redirectUri: string;
+  postLogoutRedirectUri: string;
+  apiUpstream: string;
+  /** Undefined: generate on first start and keep in the data folder. */
+  cookieSecrets: Record<string, string> | undefined;
+  refreshLeewaySeconds: number;
+  sessionMaxLifetimeSeconds: number;
+  dataDir: string;
+  webDist: string;
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Parses the BFF's environment once, at startup; throws BffConfigError naming each bad variable. */
+export function loadBffConfig(env: Record<string, string | undefined>): BffConfig {
+  const parsed = bffEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new BffConfigError(`Invalid BFF configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const issuerUrl = new URL(e.OIDC_ISSUER);
+  const allowHttpIssuer = e.OIDC_ALLOW_HTTP ?? LOOPBACK.has(issuerUrl.hostname);
+  if (issuerUrl.protocol === 'http:' && !allowHttpIssuer) {
+    throw new BffConfigError(
+      'Invalid BFF configuration: OIDC_ISSUER: must be https (set OIDC_ALLOW_HTTP=true for development only)',
+    );
+  }
+  const appUrl = new URL(e.APP_URL);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    appUrl: e.APP_URL,
+    appOrigin: appUrl.origin,
+    https: appUrl.protocol === 'https:',
+    issuer: e.OIDC_ISSUER,
+    allowHttpIssuer,
+    clientId: e.OIDC_CLIENT_ID,
+    clientSecret: e.OIDC_CLIENT_SECRET,
+    clientAuth: e.OIDC_CLIENT_AUTH,
+    scopes: e.OIDC_SCOPES,
+    redirectUri: `${e.APP_URL}/bff/callback`,
+    postLogoutRedirectUri: e.OIDC_POST_LOGOUT_REDIRECT_URI ?? `${e.APP_URL}/`,
+    apiUpstream: e.API_UPSTREAM,
+    cookieSecrets: e.COOKIE_SECRETS,
+    refreshLeewaySeconds: e.REFRESH_LEEWAY_SECONDS,
+    sessionMaxLifetimeSeconds: e.SESSION_MAX_LIFETIME,
+    dataDir: e.DATA_DIR,
+    webDist: e.WEB_DIST,
+  };
+}

@@ -1,0 +1,50 @@
+import type { CoordinationStore } from './coordination-store.ts';
+
+/** The parts of a session that decide whether it was ended elsewhere. */
+export interface SessionIdentity {
+  bffSessionId: string;
+  sub: string;
+  sid?: string | undefined;
+  startedAt: number;
+}
+
+/**
+ * Sessions live in cookies, so "ending" one means remembering that it ended until its tokens would
+ * have expired: a copied cookie then stops working on every instance. Ended by our logout (one BFF
+ * session), by back-channel logout for an IdP session (`sid`), or for a user (`sub`: every session
+ * of that user started before then).
+ */
+export class EndedSessions {
+  readonly #store: CoordinationStore;
+  readonly #rememberMs: number;
+
+  constructor(store: CoordinationStore, rememberForSeconds: number) {
+    this.#store = store;
+    this.#rememberMs = rememberForSeconds * 1000;
+  }
+
+  endSession(bffSessionId: string): Promise<void> {
+    return this.#store.set(`ended:bff:${bffSessionId}`, String(Date.now()), this.#rememberMs);
+  }
+
+  endIdpSession(sid: string): Promise<void> {
+    return this.#store.set(`ended:sid:${sid}`, String(Date.now()), this.#rememberMs);
+  }
+
+  endUser(sub: string): Promise<void> {
+    return this.#store.set(`ended:sub:${sub}`, String(Date.now()), this.#rememberMs);
+  }
+
+  async isEnded(session: SessionIdentity): Promise<boolean> {
+    const [byBff, bySid, bySub] = await Promise.all([
+      this.#store.get(`ended:bff:${session.bffSessionId}`),
+      session.sid ? this.#store.get(`ended:sid:${session.sid}`) : undefined,
+      this.#store.get(`ended:sub:${session.sub}`),
+    ]);
+    return (
+      byBff !== undefined ||
+      bySid !== undefined ||
+      (bySub !== undefined && session.startedAt <= Number(bySub))
+    );
+  }
+}

@@ -1,0 +1,38 @@
+import type { Context } from 'hono';
+import type { AuditLog } from './audit.ts';
+import type { EndedSessions } from './coordination/ended-sessions.ts';
+import type { SessionCookieCodec, SessionData } from './session/index.ts';
+
+export type LoadedSession = { status: 'ok'; session: SessionData } | { status: 'none' } | { status: 'ended' };
+
+/**
+ * Reads the session cookie and checks that the session was not ended elsewhere (logout on another
+ * tab or instance, back-channel logout). An ended session's cookie is cleared on the spot.
+ */
+export type SessionLoader = (c: Context) => Promise<LoadedSession>;
+
+export function createSessionLoader(deps: {
+  sessions: SessionCookieCodec;
+  ended: EndedSessions;
+  audit: AuditLog;
+}): SessionLoader {
+  return (c) => loadSession(c, deps);
+}
+
+async function loadSession(
+  c: Context,
+  deps: { sessions: SessionCookieCodec; ended: EndedSessions; audit: AuditLog },
+): Promise<LoadedSession> {
+  const session = await deps.sessions.read(c);
+  if (!session) return { status: 'none' };
+  if (await deps.ended.isEnded(session)) {
+    deps.sessions.clear(c);
+    deps.audit.record('session_ended', {
+      bffSessionId: session.bffSessionId,
+      sub: session.sub,
+      reason: 'ended_elsewhere',
+    });
+    return { status: 'ended' };
+  }
+  return { status: 'ok', session };
+}

@@ -1,0 +1,132 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listen } from '../lib/http-server.ts';
+import {
+  CookieJarClient,
+  signInThroughForm,
+  startTestPlatform,
+  type TestPlatform,
+} from '../platform/test-support.ts';
+import type { BffDeps } from './app.ts';
+import { type BffConfig, loadBffConfig } from './config.ts';
+import { type RunningBff, startBff } from './server.ts';
+import { SessionCookieCodec, type SessionData } from './session/index.ts';
+
+/**
+ * A whole stack for integration tests: the real platform and the BFF on ephemeral loopback ports, a
+ * cookie-keeping "browser", and the audit lines the BFF wrote.
+ */
+export interface TestStack {
+  platform: TestPlatform;
+  bff: RunningBff;
+  config: BffConfig;
+  appUrl: string;
+  audit: Record<string, unknown>[];
+  cookieSecrets: Record<string, string>;
+  dispose(): Promise<void>;
+}
+
+export const TEST_COOKIE_SECRETS = { 1: 'test-cookie-secret-number-one-0123456789' };
+
+export async function startTestStack(
+  options: {
+    platformEnv?: Record<string, string>;
+    bffEnv?: Record<string, string>;
+    deps?: BffDeps;
+    /** Let the BFF generate its cookie secrets in the data folder, as the embedded default does. */
+    generateCookieSecrets?: boolean;
+  } = {},
+): Promise<TestStack> {
+  const bound = await listen('127.0.0.1', 0);
+  const appUrl = `http://127.0.0.1:${bound.port}`;
+  const platform = await startTestPlatform({ APP_URL: appUrl, ...options.platformEnv });
+  const dataDir = await mkdtemp(join(tmpdir(), 'iot-bff-'));
+  const config = loadBffConfig({
+    APP_URL: appUrl,
+    OIDC_ISSUER: platform.issuer,
+    API_UPSTREAM: platform.apiUrl,
+    OIDC_CLIENT_SECRET: platform.config.bffClient.secret,
+    DATA_DIR: dataDir,
+    WEB_DIST: join(dataDir, 'no-spa-built'),
+    ...options.bffEnv,
+  });
+  const audit: Record<string, unknown>[] = [];
+  const cookieSecrets = config.cookieSecrets ?? options.deps?.cookieSecrets ?? TEST_COOKIE_SECRETS;
+  const bff = await startBff(
+    config,
+    {
+      ...(options.generateCookieSecrets ? {} : { cookieSecrets }),
+      audit: { record: (event, fields = {}) => audit.push({ event, ...fields }) },
+      ...options.deps,
+    },
+    bound,
+  );
+  return {
+    platform,
+    bff,
+    config,
+    appUrl,
+    audit,
+    cookieSecrets,
+    async dispose() {
+      await bff.close();
+      await platform.dispose();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts a BFF login; returns the authorization URL it redirected to. */
+export async function startLogin(stack: TestStack, browser: CookieJarClient, query: string): Promise<string> {
+  const login = await browser.fetch(`${stack.appUrl}/bff/login?${query}`);
+  const authorizationUrl = login.headers.get('location');
+  if (login.status !== 302 || !authorizationUrl) throw new Error(`login answered ${login.status}`);
+  return authorizationUrl;
+}
+
+/** Signs in at the platform for a started login; returns the callback URL (not yet fetched). */
+export function authorizeAtPlatform(
+  stack: TestStack,
+  browser: CookieJarClient,
+  authorizationUrl: string,
+  username: string,
+): Promise<string> {
+  return signInThroughForm(browser, authorizationUrl, username, username, stack.appUrl);
+}
+
+/** The browser's side of signing in through the BFF; returns where the app finally sent it. */
+export async function signInThroughBff(
+  stack: TestStack,
+  browser: CookieJarClient,
+  username: string,
+  returnTo = '/',
+): Promise<{ landedOn: string; callbackResponse: Response }> {
+  const authorizationUrl = await startLogin(stack, browser, `returnTo=${encodeURIComponent(returnTo)}`);
+  const callbackResponse = await browser.fetch(
+    await authorizeAtPlatform(stack, browser, authorizationUrl, username),
+  );
+  return { landedOn: callbackResponse.headers.get('location') ?? '', callbackResponse };
+}
+
+/** Opens the sealed session cookie the way the BFF does (tests only: to find the tokens it holds). */
+export async function unsealSessionCookie(stack: TestStack, browser: CookieJarClient): Promise<SessionData> {
+  const codec = new SessionCookieCodec({ passwords: stack.cookieSecrets });
+  const cookies = browser.cookies(new URL(stack.appUrl).host);
+  const request = new Request(stack.appUrl, {
+    headers: { cookie: [...cookies].map(([n, v]) => `${n}=${v}`).join('; ') },
+  });
+  const { Hono } = await import('hono');
+  let session: SessionData | undefined;
+  await new Hono()
+    .get('*', async (c) => {
+      session = await codec.read(c);
+      return c.body(null, 204);
+    })
+    .fetch(request);
+  if (!session) throw new Error('no readable session cookie');
+  return session;
+}
+
+export const csrfHeaders = { 'x-csrf': '1' } as const;
+export { CookieJarClient };

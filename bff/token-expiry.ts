@@ -1,0 +1,50 @@
+/**
+ * How long an access token is valid, estimated when the token response arrives (seed 002), from the
+ * first indicator present: `expires_in`; a configured rule for a scope; a configured default of the
+ * provider; the consumer's default. `requestStartedAt` is the clock reading taken *before* the token
+ * request was sent, so network time and clock skew make the estimate early, never late.
+ */
+export interface ExpiryRules {
+  /** Scope → lifetime in seconds (`Infinity` for a scope documented as never expiring). */
+  scopeLifetimes: Record<string, number>;
+  /** The provider's documented default lifetime, s. */
+  providerDefaultSeconds: number | undefined;
+  /** Ours, when nothing else says: short, so an unknown token is refreshed soon rather than trusted long. */
+  consumerDefaultSeconds: number;
+}
+
+export type ExpirySource = 'expires_in' | 'scope_rule' | 'provider_default' | 'consumer_default';
+
+export const DEFAULT_EXPIRY_RULES: ExpiryRules = {
+  scopeLifetimes: {},
+  providerDefaultSeconds: undefined,
+  consumerDefaultSeconds: 300,
+};
+
+export function estimateAccessTokenExpiry(
+  response: { expires_in?: number | undefined; scope?: string | undefined },
+  requestStartedAt: number,
+  rules: ExpiryRules = DEFAULT_EXPIRY_RULES,
+): { expiresAt: number; source: ExpirySource } {
+  if (
+    typeof response.expires_in === 'number' &&
+    Number.isFinite(response.expires_in) &&
+    response.expires_in >= 0
+  ) {
+    return { expiresAt: requestStartedAt + response.expires_in * 1000, source: 'expires_in' };
+  }
+  const scopes = (response.scope ?? '').split(' ').filter(Boolean);
+  const ruled = scopes.map((s) => rules.scopeLifetimes[s]).filter((s): s is number => typeof s === 'number');
+  if (ruled.length > 0) {
+    // Several scopes with rules: the shortest wins (the token is only as good as its weakest promise).
+    const seconds = Math.min(...ruled);
+    return {
+      expiresAt: seconds === Infinity ? Number.MAX_SAFE_INTEGER : requestStartedAt + seconds * 1000,
+      source: 'scope_rule',
+    };
+  }
+  if (rules.providerDefaultSeconds !== undefined) {
+    return { expiresAt: requestStartedAt + rules.providerDefaultSeconds * 1000, source: 'provider_default' };
+  }
+  return { expiresAt: requestStartedAt + rules.consumerDefaultSeconds * 1000, source: 'consumer_default' };
+}

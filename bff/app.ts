@@ -5,8 +5,11 @@ import { type CoordinationStore, MemoryCoordinationStore } from './coordination/
 import { EndedSessions } from './coordination/ended-sessions.ts';
 import { BffError, errorResponse } from './errors.ts';
 import { csrfProtection, noStore, securityHeaders } from './http/index.ts';
+import { SessionRefresher } from './lifecycle/session-refresher.ts';
 import { LoginTransactions } from './login-transaction.ts';
 import { OidcClient } from './oidc/oidc-client.ts';
+import { apiProxyRoute } from './proxy/api-proxy.ts';
+import { expiredTokenRules } from './proxy/expired-token-rules.ts';
 import { backchannelLogoutRoute } from './routes/backchannel-logout.ts';
 import { callbackRoute } from './routes/callback.ts';
 import { loginRoute } from './routes/login.ts';
@@ -15,7 +18,7 @@ import { sessionRoute } from './routes/session.ts';
 import { SessionCookieCodec } from './session/index.ts';
 import { createSessionLoader } from './session-loader.ts';
 import { staticFiles } from './static-files.ts';
-import { DEFAULT_EXPIRY_RULES, type ExpiryRules } from './token-expiry.ts';
+import type { ExpiryRules } from './token-expiry.ts';
 
 /** Collaborators; each has a default, tests and embedders pass their own. */
 export interface BffDeps {
@@ -58,6 +61,19 @@ export function createBff(config: BffConfig, deps: BffDeps = {}): Hono {
   const transactions = new LoginTransactions(passwords);
   const ended = new EndedSessions(store, config.sessionMaxLifetimeSeconds);
   const load = createSessionLoader({ sessions, ended, audit });
+  const expiryRules = deps.expiryRules ?? config.expiryRules;
+  const refresher = new SessionRefresher({
+    oidc,
+    store,
+    codec: sessions,
+    audit,
+    expiryRules,
+    leewayMs: config.refreshLeewaySeconds * 1000,
+    graceMs: config.refreshGraceSeconds * 1000,
+    budgetMs: config.refreshBudgetMs,
+    rememberConsumedMs: config.sessionMaxLifetimeSeconds * 1000,
+    absoluteLifetimeSeconds: config.sessionAbsoluteLifetimeSeconds,
+  });
 
   const app = new Hono();
   app.use('*', securityHeaders({ https: config.https }));
@@ -75,7 +91,8 @@ export function createBff(config: BffConfig, deps: BffDeps = {}): Hono {
       transactions,
       sessions,
       audit,
-      expiryRules: deps.expiryRules ?? DEFAULT_EXPIRY_RULES,
+      expiryRules,
+      sessionAbsoluteLifetimeSeconds: config.sessionAbsoluteLifetimeSeconds,
     }),
   );
   app.route('/bff/session', sessionRoute(load));
@@ -87,7 +104,20 @@ export function createBff(config: BffConfig, deps: BffDeps = {}): Hono {
   app.all('/bff/*', (c) =>
     errorResponse(c, new BffError('not_found', 404, `No route ${c.req.method} ${c.req.path}`)),
   );
-  app.all('/api/*', (c) => errorResponse(c, new BffError('not_found', 404, 'The API proxy is not enabled')));
+  app.route(
+    '/api',
+    apiProxyRoute({
+      upstream: config.apiUpstream,
+      load,
+      refresher,
+      sessions,
+      audit,
+      rules: expiredTokenRules(config.apiTokenQuirks),
+      bodyLimit: config.apiBodyLimit,
+      timeoutMs: config.apiTimeoutMs,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    }),
+  );
   app.route('/', staticFiles(config.webDist));
 
   app.onError((error, c) => {

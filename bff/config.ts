@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ExpiryRules } from './token-expiry.ts';
 
 /** Why the BFF refused to start; the message names each bad variable. */
 export class BffConfigError extends Error {
@@ -64,6 +65,34 @@ const bffEnvSchema = z.object({
   REFRESH_LEEWAY_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** Longest a BFF session can live (bounds how long ended sessions are remembered). */
   SESSION_MAX_LIFETIME: seconds(43_200),
+  /** The identity provider's refresh-token absolute lifetime, if known: the session ends then. */
+  SESSION_ABSOLUTE_LIFETIME: z.coerce.number().int().min(60).max(31_536_000).optional(),
+  /** How long a refresh result is kept for requests still carrying the previous cookie. */
+  REFRESH_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+  /** Time a request may spend refreshing (retries included) before it is answered anyway. */
+  REFRESH_BUDGET_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** Seed 002's validity sources after expires_in: `scope=seconds` rules, provider and consumer defaults. */
+  TOKEN_SCOPE_LIFETIMES: z
+    .string()
+    .regex(
+      /^(\s*[^\s=,]+=(\d+|infinite)\s*)(,\s*[^\s=,]+=(\d+|infinite)\s*)*$/,
+      'must look like scope=seconds,…',
+    )
+    .optional(),
+  TOKEN_PROVIDER_DEFAULT_LIFETIME: z.coerce.number().int().min(1).optional(),
+  TOKEN_CONSUMER_DEFAULT_LIFETIME: seconds(300),
+  /** Named provider quirks for spotting an expired token besides RFC 6750's 401 invalid_token. */
+  API_TOKEN_QUIRKS: z
+    .string()
+    .regex(/^(facebook)?(,facebook)*$/, 'known quirks: facebook')
+    .default('facebook'),
+  API_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  API_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(1024 * 1024),
   DATA_DIR: z.string().min(1).default('.data'),
   WEB_DIST: z.string().min(1).default('dist/web'),
 });
@@ -88,8 +117,24 @@ export interface BffConfig {
   cookieSecrets: Record<string, string> | undefined;
   refreshLeewaySeconds: number;
   sessionMaxLifetimeSeconds: number;
+  sessionAbsoluteLifetimeSeconds: number | undefined;
+  refreshGraceSeconds: number;
+  refreshBudgetMs: number;
+  expiryRules: ExpiryRules;
+  apiTokenQuirks: string[];
+  apiTimeoutMs: number;
+  apiBodyLimit: number;
   dataDir: string;
   webDist: string;
+}
+
+function parseScopeLifetimes(raw: string | undefined): Record<string, number> {
+  const rules: Record<string, number> = {};
+  for (const entry of (raw ?? '').split(',').filter((e) => e.trim())) {
+    const [scope = '', seconds = ''] = entry.trim().split('=');
+    rules[scope] = seconds === 'infinite' ? Number.POSITIVE_INFINITY : Number(seconds);
+  }
+  return rules;
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -128,6 +173,17 @@ export function loadBffConfig(env: Record<string, string | undefined>): BffConfi
     cookieSecrets: e.COOKIE_SECRETS,
     refreshLeewaySeconds: e.REFRESH_LEEWAY_SECONDS,
     sessionMaxLifetimeSeconds: e.SESSION_MAX_LIFETIME,
+    sessionAbsoluteLifetimeSeconds: e.SESSION_ABSOLUTE_LIFETIME,
+    refreshGraceSeconds: e.REFRESH_GRACE_SECONDS,
+    refreshBudgetMs: e.REFRESH_BUDGET_MS,
+    expiryRules: {
+      scopeLifetimes: parseScopeLifetimes(e.TOKEN_SCOPE_LIFETIMES),
+      providerDefaultSeconds: e.TOKEN_PROVIDER_DEFAULT_LIFETIME,
+      consumerDefaultSeconds: e.TOKEN_CONSUMER_DEFAULT_LIFETIME,
+    },
+    apiTokenQuirks: e.API_TOKEN_QUIRKS.split(',').filter(Boolean),
+    apiTimeoutMs: e.API_TIMEOUT_MS,
+    apiBodyLimit: e.API_BODY_LIMIT,
     dataDir: e.DATA_DIR,
     webDist: e.WEB_DIST,
   };

@@ -25,6 +25,18 @@ async function loadSession(
 ): Promise<LoadedSession> {
   const session = await deps.sessions.read(c);
   if (!session) return { status: 'none' };
+  if (session.sessionExpiresAt !== undefined && session.sessionExpiresAt <= Date.now()) {
+    deps.sessions.clear(c);
+    if (await deps.ended.endSessionOnce(session.bffSessionId)) {
+      deps.audit.record('session_ended', {
+        bffSessionId: session.bffSessionId,
+        sub: session.sub,
+        reason: 'refresh_token_lifetime_ended',
+        lifetimeSeconds: Math.round((session.sessionExpiresAt - session.startedAt) / 1000),
+      });
+    }
+    return { status: 'ended' };
+  }
   if (await deps.ended.isEnded(session)) {
     deps.sessions.clear(c);
     deps.audit.record('session_ended', {

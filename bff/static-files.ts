@@ -17,7 +17,8 @@ export function staticFiles(webDist: string) {
     const immutable = c.req.path.startsWith('/assets/');
     c.res.headers.set('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
   });
-  app.use('*', serveStatic({ root: webDist }));
+  // Not built (tests, API-only use): skip the file lookup, and serveStatic's warning with it.
+  if (existsSync(webDist)) app.use('*', serveStatic({ root: webDist }));
   app.get('*', async (c, next) => {
     // Only navigations fall back to the SPA; a missing script or image stays a 404.
     if (c.req.path.startsWith('/assets/') || !(c.req.header('accept') ?? '').includes('text/html'))

@@ -48,3 +48,26 @@ export function estimateAccessTokenExpiry(
   }
   return { expiresAt: requestStartedAt + rules.consumerDefaultSeconds * 1000, source: 'consumer_default' };
 }
+
+/**
+ * When the session ends if nothing else happens: the earlier of a configured absolute lifetime
+ * (counted from the sign-in) and a refresh-token lifetime the provider states in its token response
+ * (`refresh_token_expires_in`, or Keycloak's `refresh_expires_in`). Undefined when neither is known.
+ */
+export function estimateSessionExpiry(input: {
+  signedInAt: number;
+  absoluteLifetimeSeconds: number | undefined;
+  response: Record<string, unknown>;
+  requestStartedAt: number;
+}): number | undefined {
+  const stated = [input.response.refresh_token_expires_in, input.response.refresh_expires_in].find(
+    (v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0,
+  );
+  const candidates = [
+    input.absoluteLifetimeSeconds === undefined
+      ? undefined
+      : input.signedInAt + input.absoluteLifetimeSeconds * 1000,
+    stated === undefined ? undefined : input.requestStartedAt + stated * 1000,
+  ].filter((v): v is number => v !== undefined);
+  return candidates.length > 0 ? Math.min(...candidates) : undefined;
+}

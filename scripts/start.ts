@@ -12,6 +12,8 @@ try {
     API_UPSTREAM: platform.apiUrl,
     OIDC_CLIENT_SECRET: platformConfig.bffClient.secret,
     OIDC_CLIENT_ID: platformConfig.bffClient.id,
+    // The local platform's refresh-token absolute lifetime is known: the SPA can show when the session ends.
+    SESSION_ABSOLUTE_LIFETIME: String(platformConfig.refreshTokenAbsoluteTtl),
     ...process.env,
   });
   const bff = await startBff(bffConfig);

@@ -27,6 +27,11 @@ export class EndedSessions {
     return this.#store.set(`ended:bff:${bffSessionId}`, String(Date.now()), this.#rememberMs);
   }
 
+  /** Like endSession, but true only for the first caller: parallel requests report an end once. */
+  endSessionOnce(bffSessionId: string): Promise<boolean> {
+    return this.#store.setIfAbsent(`ended:bff:${bffSessionId}`, String(Date.now()), this.#rememberMs);
+  }
+
   endIdpSession(sid: string): Promise<void> {
     return this.#store.set(`ended:sid:${sid}`, String(Date.now()), this.#rememberMs);
   }

@@ -168,6 +168,19 @@ export class OidcClient {
     return { tokens, claims };
   }
 
+  /** The refresh token grant (RFC 6749 section 6) within `timeoutMs`. */
+  async refresh(refreshToken: string, timeoutMs: number) {
+    const as = await this.metadata();
+    const response = await oauth.refreshTokenGrantRequest(
+      as,
+      this.#client,
+      this.#clientAuth,
+      refreshToken,
+      this.requestOptions(timeoutMs),
+    );
+    return oauth.processRefreshTokenResponse(as, this.#client, response);
+  }
+
   /** Revokes a refresh token (RFC 7009) within `timeoutMs`. */
   async revoke(refreshToken: string, timeoutMs: number): Promise<void> {
     const as = await this.metadata();

@@ -6,7 +6,7 @@ import { BffError } from '../errors.ts';
 import type { LoginTransactions } from '../login-transaction.ts';
 import { isTransientIdpFailure, type OidcClient } from '../oidc/oidc-client.ts';
 import type { SessionCookieCodec, SessionData } from '../session/index.ts';
-import { type ExpiryRules, estimateAccessTokenExpiry } from '../token-expiry.ts';
+import { type ExpiryRules, estimateAccessTokenExpiry, estimateSessionExpiry } from '../token-expiry.ts';
 
 /** Maps a failure to a short code the SPA turns into words; never echoes arbitrary input. */
 function failureReason(error: unknown): string {
@@ -39,6 +39,8 @@ export function callbackRoute(deps: {
   sessions: SessionCookieCodec;
   audit: AuditLog;
   expiryRules: ExpiryRules;
+  /** The IdP's refresh-token absolute lifetime, when configured: the session ends then. */
+  sessionAbsoluteLifetimeSeconds: number | undefined;
 }) {
   return new Hono().get('/', async (c) => {
     c.header('cache-control', 'no-store');
@@ -60,7 +62,6 @@ export function callbackRoute(deps: {
     }
     const { tokens, claims } = result;
     const { expiresAt } = estimateAccessTokenExpiry(tokens, requestStartedAt, deps.expiryRules);
-    const now = Date.now();
     const session: SessionData = {
       v: 1,
       bffSessionId: randomUUID(),
@@ -72,8 +73,15 @@ export function callbackRoute(deps: {
       accessTokenExpiresAt: expiresAt,
       refreshToken: tokens.refresh_token,
       scope: tokens.scope,
-      startedAt: now,
+      // The time before the code exchange, as the IdP counts its lifetimes from issuing: errs early.
+      startedAt: requestStartedAt,
       refreshCount: 0,
+      sessionExpiresAt: estimateSessionExpiry({
+        signedInAt: requestStartedAt,
+        absoluteLifetimeSeconds: deps.sessionAbsoluteLifetimeSeconds,
+        response: tokens,
+        requestStartedAt,
+      }),
     };
     try {
       await deps.sessions.write(c, session);

@@ -1,0 +1,140 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AuditLog } from '../audit.ts';
+import { BffError, errorResponse } from '../errors.ts';
+import type { SessionRefresher } from '../lifecycle/session-refresher.ts';
+import type { SessionCookieCodec, SessionData } from '../session/index.ts';
+import type { SessionLoader } from '../session-loader.ts';
+import { type ExpiredTokenRule, matchingRule } from './expired-token-rules.ts';
+import { upstreamUrl } from './upstream-url.ts';
+
+export interface ApiProxyOptions {
+  /** The device API's base URL; nothing else is ever reachable through the proxy. */
+  upstream: string;
+  load: SessionLoader;
+  refresher: SessionRefresher;
+  sessions: SessionCookieCodec;
+  audit: AuditLog;
+  rules: readonly ExpiredTokenRule[];
+  bodyLimit: number;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+}
+
+// Only these request headers reach the API: no Cookie, no X-CSRF, no Origin, no client Authorization.
+const FORWARDED_REQUEST_HEADERS = [
+  'accept',
+  'accept-language',
+  'content-type',
+  'if-match',
+  'if-none-match',
+  'if-modified-since',
+  'if-unmodified-since',
+  'x-request-id',
+];
+// Hop-by-hop headers (RFC 9110 section 7.6.1), cookies, and what fetch already undid (decompression).
+const DROPPED_RESPONSE_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'set-cookie',
+  'content-encoding',
+  'content-length',
+]);
+
+/**
+ * `ALL /api/*`: the device API behind the session. Adds the bearer token (refreshed first when due),
+ * retries once after a refresh when the API says the token expired (seed 002), and streams answers
+ * back. A changed session is written to the cookie; an unchanged one sets no cookie.
+ */
+export function apiProxyRoute(options: ApiProxyOptions) {
+  const fetchUpstream =
+    options.fetch ?? ((input: string | URL | Request, init?: RequestInit) => fetch(input, init));
+  const app = new Hono();
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: options.bodyLimit,
+      onError: (c) =>
+        errorResponse(
+          c,
+          new BffError('payload_too_large', 413, `Request bodies are limited to ${options.bodyLimit} bytes`),
+        ),
+    }),
+  );
+
+  app.all('*', async (c) => {
+    const target = upstreamUrl(options.upstream, c.req.url);
+    if (!target.ok) return errorResponse(c, new BffError('bad_request', 400, target.reason));
+
+    const loaded = await options.load(c);
+    if (loaded.status === 'none')
+      return errorResponse(c, new BffError('unauthenticated', 401, 'Not signed in'));
+    if (loaded.status === 'ended') {
+      return errorResponse(c, new BffError('session_expired', 401, 'The session has ended; sign in again'));
+    }
+
+    const method = c.req.method;
+    const body = method === 'GET' || method === 'HEAD' ? undefined : await c.req.arrayBuffer();
+    const headers = new Headers();
+    for (const name of FORWARDED_REQUEST_HEADERS) {
+      const value = c.req.header(name);
+      if (value !== undefined) headers.set(name, value);
+    }
+
+    let session: SessionData = loaded.session;
+    let changed = false;
+    const send = (accessToken: string) => {
+      headers.set('authorization', `Bearer ${accessToken}`);
+      return fetchUpstream(target.url, {
+        method,
+        headers,
+        body: body && body.byteLength > 0 ? body : undefined,
+        signal: AbortSignal.timeout(options.timeoutMs),
+        redirect: 'manual',
+      });
+    };
+
+    try {
+      ({ session, changed } = await options.refresher.ensureFresh(session));
+      let response = await send(session.accessToken);
+      const rule = matchingRule(options.rules, response);
+      if (rule) {
+        // The API says the token is no longer good although our estimate disagreed (skew, revocation,
+        // a changed lifetime): one forced refresh and one retry of the same request.
+        await response.body?.cancel();
+        ({ session } = await options.refresher.ensureFresh(session, { force: true }));
+        changed = true;
+        response = await send(session.accessToken);
+      }
+      if (changed) await options.sessions.write(c, session);
+      response.headers.forEach((value, name) => {
+        if (!DROPPED_RESPONSE_HEADERS.has(name)) c.header(name, value);
+      });
+      c.header('cache-control', 'no-store');
+      // Through c.body, so the session cookie set on the context travels with the streamed answer.
+      return c.body(response.body as ReadableStream, response.status as ContentfulStatusCode);
+    } catch (error) {
+      if (error instanceof BffError) {
+        if (error.code === 'session_expired') options.sessions.clear(c);
+        else if (changed) await options.sessions.write(c, session);
+        return errorResponse(c, error);
+      }
+      if (changed) await options.sessions.write(c, session);
+      const timedOut = error instanceof DOMException && /Timeout|Abort/.test(error.name);
+      return errorResponse(
+        c,
+        timedOut
+          ? new BffError('upstream_unavailable', 504, 'The device API did not answer in time')
+          : new BffError('upstream_unavailable', 502, 'The device API could not be reached'),
+      );
+    }
+  });
+  return app;
+}

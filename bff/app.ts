@@ -10,6 +10,7 @@ import { LoginTransactions } from './login-transaction.ts';
 import { OidcClient } from './oidc/oidc-client.ts';
 import { apiProxyRoute } from './proxy/api-proxy.ts';
 import { expiredTokenRules } from './proxy/expired-token-rules.ts';
+import { createUpstreamClient } from './proxy/upstream-client.ts';
 import { backchannelLogoutRoute } from './routes/backchannel-logout.ts';
 import { callbackRoute } from './routes/callback.ts';
 import { loginRoute } from './routes/login.ts';
@@ -114,8 +115,7 @@ export function createBff(config: BffConfig, deps: BffDeps = {}): Hono {
       audit,
       rules: expiredTokenRules(config.apiTokenQuirks),
       bodyLimit: config.apiBodyLimit,
-      timeoutMs: config.apiTimeoutMs,
-      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      upstreamClient: createUpstreamClient({ timeoutMs: config.apiTimeoutMs }),
     }),
   );
   app.route('/', staticFiles(config.webDist));

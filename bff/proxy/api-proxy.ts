@@ -7,6 +7,7 @@ import type { SessionRefresher } from '../lifecycle/session-refresher.ts';
 import type { SessionCookieCodec, SessionData } from '../session/index.ts';
 import type { SessionLoader } from '../session-loader.ts';
 import { type ExpiredTokenRule, matchingRule } from './expired-token-rules.ts';
+import { type UpstreamClient, UpstreamError } from './upstream-client.ts';
 import { upstreamUrl } from './upstream-url.ts';
 
 export interface ApiProxyOptions {
@@ -18,8 +19,7 @@ export interface ApiProxyOptions {
   audit: AuditLog;
   rules: readonly ExpiredTokenRule[];
   bodyLimit: number;
-  timeoutMs: number;
-  fetch?: typeof fetch;
+  upstreamClient: UpstreamClient;
 }
 
 // Only these request headers reach the API: no Cookie, no X-CSRF, no Origin, no client Authorization.
@@ -54,8 +54,6 @@ const DROPPED_RESPONSE_HEADERS = new Set([
  * back. A changed session is written to the cookie; an unchanged one sets no cookie.
  */
 export function apiProxyRoute(options: ApiProxyOptions) {
-  const fetchUpstream =
-    options.fetch ?? ((input: string | URL | Request, init?: RequestInit) => fetch(input, init));
   const app = new Hono();
   app.use(
     '*',
@@ -81,59 +79,56 @@ export function apiProxyRoute(options: ApiProxyOptions) {
     }
 
     const method = c.req.method;
-    const body = method === 'GET' || method === 'HEAD' ? undefined : await c.req.arrayBuffer();
-    const headers = new Headers();
+    const body =
+      method === 'GET' || method === 'HEAD' ? undefined : new Uint8Array(await c.req.arrayBuffer());
+    const headers: Record<string, string> = {};
     for (const name of FORWARDED_REQUEST_HEADERS) {
       const value = c.req.header(name);
-      if (value !== undefined) headers.set(name, value);
+      if (value !== undefined) headers[name] = value;
     }
 
     let session: SessionData = loaded.session;
     let changed = false;
-    const send = (accessToken: string) => {
-      headers.set('authorization', `Bearer ${accessToken}`);
-      return fetchUpstream(target.url, {
+    const send = (accessToken: string) =>
+      options.upstreamClient.send({
+        url: target.url,
         method,
-        headers,
-        body: body && body.byteLength > 0 ? body : undefined,
-        signal: AbortSignal.timeout(options.timeoutMs),
-        redirect: 'manual',
+        headers: { ...headers, authorization: `Bearer ${accessToken}` },
+        body,
       });
-    };
 
     try {
       ({ session, changed } = await options.refresher.ensureFresh(session));
       let response = await send(session.accessToken);
-      const rule = matchingRule(options.rules, response);
-      if (rule) {
+      if (matchingRule(options.rules, response.status, response.header('www-authenticate'))) {
         // The API says the token is no longer good although our estimate disagreed (skew, revocation,
         // a changed lifetime): one forced refresh and one retry of the same request.
-        await response.body?.cancel();
+        await response.discard();
         ({ session } = await options.refresher.ensureFresh(session, { force: true }));
         changed = true;
         response = await send(session.accessToken);
       }
       if (changed) await options.sessions.write(c, session);
-      response.headers.forEach((value, name) => {
-        if (!DROPPED_RESPONSE_HEADERS.has(name)) c.header(name, value);
-      });
+      for (const [name, value] of response.headers) {
+        if (!DROPPED_RESPONSE_HEADERS.has(name)) c.header(name, value, { append: true });
+      }
       c.header('cache-control', 'no-store');
       // Through c.body, so the session cookie set on the context travels with the streamed answer.
       return c.body(response.body as ReadableStream, response.status as ContentfulStatusCode);
     } catch (error) {
-      if (error instanceof BffError) {
-        if (error.code === 'session_expired') options.sessions.clear(c);
-        else if (changed) await options.sessions.write(c, session);
+      if (error instanceof BffError && error.code === 'session_expired') {
+        options.sessions.clear(c);
         return errorResponse(c, error);
       }
       if (changed) await options.sessions.write(c, session);
-      const timedOut = error instanceof DOMException && /Timeout|Abort/.test(error.name);
-      return errorResponse(
-        c,
-        timedOut
-          ? new BffError('upstream_unavailable', 504, 'The device API did not answer in time')
-          : new BffError('upstream_unavailable', 502, 'The device API could not be reached'),
-      );
+      if (error instanceof BffError) return errorResponse(c, error);
+      if (error instanceof UpstreamError) {
+        return errorResponse(
+          c,
+          new BffError('upstream_unavailable', error.kind === 'timeout' ? 504 : 502, error.message),
+        );
+      }
+      throw error;
     }
   });
   return app;

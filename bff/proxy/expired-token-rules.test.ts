@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bearerChallengeError, expiredTokenRules, matchingRule } from './expired-token-rules.ts';
 
-const answer = (status: number, challenge?: string) =>
-  new Response(null, { status, headers: challenge ? { 'www-authenticate': challenge } : {} });
+const answer = (status: number, challenge?: string) => [status, challenge] as const;
 
 describe('spotting an expired access token in an API answer', () => {
   const rules = expiredTokenRules(['facebook']);
@@ -21,7 +20,7 @@ describe('spotting an expired access token in an API answer', () => {
       'facebook',
     ],
   ])('%i %s → %s', (status, challenge, rule) => {
-    expect(matchingRule(rules, answer(status, challenge))?.name).toBe(rule);
+    expect(matchingRule(rules, ...answer(status, challenge))?.name).toBe(rule);
   });
 
   it.each([
@@ -34,12 +33,14 @@ describe('spotting an expired access token in an API answer', () => {
     [500, 'Bearer error="invalid_token"'],
     [401, 'Bearer error="invalid_token_format"'],
   ])('%i %s → no refresh', (status, challenge) => {
-    expect(matchingRule(rules, answer(status, challenge))).toBeUndefined();
+    expect(matchingRule(rules, ...answer(status, challenge))).toBeUndefined();
   });
 
   it('applies the Facebook rule only when configured', () => {
     const plain = expiredTokenRules([]);
-    expect(matchingRule(plain, answer(400, 'OAuth "Facebook Platform" "invalid_token" "x"'))).toBeUndefined();
+    expect(
+      matchingRule(plain, ...answer(400, 'OAuth "Facebook Platform" "invalid_token" "x"')),
+    ).toBeUndefined();
     expect(() => expiredTokenRules(['myspace'])).toThrow('myspace');
   });
 

@@ -50,8 +50,8 @@ export function expiredTokenRules(quirks: readonly string[]): ExpiredTokenRule[]
 
 export function matchingRule(
   rules: readonly ExpiredTokenRule[],
-  response: Response,
+  status: number,
+  wwwAuthenticate: string | null | undefined,
 ): ExpiredTokenRule | undefined {
-  const header = response.headers.get('www-authenticate');
-  return rules.find((rule) => rule.matches(response.status, header));
+  return rules.find((rule) => rule.matches(status, wwwAuthenticate ?? null));
 }

@@ -273,3 +273,43 @@ describe('identity provider outages never sign anybody out', () => {
     expect(await outcome(await dashboardRequest(s, browser))).toBe('200');
   });
 });
+
+describe('several BFF instances sharing a coordination store', () => {
+  it('still refresh exactly once when requests race across instances', async () => {
+    const { MemoryCoordinationStore } = await import('./coordination/coordination-store.ts');
+    const { listen } = await import('../lib/http-server.ts');
+    const { startBff } = await import('./server.ts');
+    const store = new MemoryCoordinationStore();
+    const { stack: s, browser } = await signedIn({ deps: { store } });
+    const bound = await listen('127.0.0.1', 0);
+    const secondUrl = `http://127.0.0.1:${bound.port}`;
+    const second = await startBff(
+      { ...s.config, appUrl: secondUrl, appOrigin: secondUrl },
+      {
+        store,
+        cookieSecrets: s.cookieSecrets,
+        audit: { record: (event, fields = {}) => s.audit.push({ event, ...fields }) },
+      },
+      bound,
+    );
+    try {
+      const cookie = browser.cookieHeader(new URL(s.appUrl));
+      await fetch(`${s.platform.issuer}/dev/stats`, { method: 'DELETE' });
+      at(841);
+      const responses = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          fetch(`${i % 2 ? secondUrl : s.appUrl}/api/devices?limit=1`, {
+            headers: { ...csrfHeaders, cookie },
+          }),
+        ),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(100).fill(200));
+      const stats = await tokenStats(s);
+      expect(stats.tokenRequests).toEqual({ refresh_token: 1 });
+      expect(stats.refreshTokenReuse).toBe(0);
+      expect(s.audit.filter((line) => line.event === 'refresh')).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
+  });
+});

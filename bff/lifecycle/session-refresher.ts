@@ -34,10 +34,13 @@ export interface FreshSession {
 
 type FlightOutcome =
   | { kind: 'refreshed'; session: SessionData }
+  | { kind: 'ended'; error: BffError }
   | { kind: 'failed'; failure: RefreshFailureClass; retryAfter: number };
 
 /** A single refresh attempt may take this long: we never abort a request the IdP may still be processing. */
 const ATTEMPT_TIMEOUT_MS = 30_000;
+/** The store lock outlives the longest flight (a few attempts) so a crashed holder frees it in time. */
+const LOCK_TTL_MS = ATTEMPT_TIMEOUT_MS * 2;
 const POLL_MS = 25;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -81,35 +84,22 @@ export class SessionRefresher {
     // Budgets run on the monotonic clock: Date may be mocked (tests) or stepped (NTP).
     const deadline = performance.now() + this.#o.budgetMs;
 
-    const known = await this.#knownOutcome(key, session);
-    if (known) return known;
-
-    let flight = this.#inflight.get(key);
-    if (!flight) {
-      if (await this.#o.store.setIfAbsent(`refresh:lock:${key}`, this.#instanceId, ATTEMPT_TIMEOUT_MS * 2)) {
-        // Look again under the lock: another instance may have finished between our check and the lock.
-        const settled = await this.#knownOutcome(key, session);
-        if (settled) {
-          await this.#o.store.delete(`refresh:lock:${key}`);
-          return settled;
-        }
-        flight = this.#fly(key, session);
-      } else {
-        return this.#awaitOtherInstance(key, session, deadline, force);
-      }
-    }
+    // Registered synchronously, so every request racing on this instance joins the same flight.
+    const flight =
+      (await this.#knownOutcome(key, session)) ?? this.#inflight.get(key) ?? this.#startFlight(key, session);
     const outcome = await Promise.race([
       flight,
       sleep(Math.max(0, deadline - performance.now())).then(() => undefined),
     ]);
     if (!outcome) return this.#unavailable(session, force, 5, 'refresh still running');
     if (outcome.kind === 'refreshed') return { session: outcome.session, changed: true };
+    if (outcome.kind === 'ended') throw outcome.error;
     if (outcome.failure === 'invalid_grant') throw sessionExpired('The refresh token is no longer valid');
     return this.#unavailable(session, force, outcome.retryAfter, outcome.failure);
   }
 
   /** A result in the grace window, a dead token, or a consumed one (a stale cookie): no IdP call. */
-  async #knownOutcome(key: string, session: SessionData): Promise<FreshSession | undefined> {
+  async #knownOutcome(key: string, session: SessionData): Promise<FlightOutcome | undefined> {
     const [result, dead, consumed] = await Promise.all([
       this.#o.store.get(`refresh:result:${key}`),
       this.#o.store.get(`refresh:dead:${key}`),
@@ -117,9 +107,9 @@ export class SessionRefresher {
     ]);
     if (result) {
       const newer = await this.#o.codec.unseal(result);
-      if (newer && newer.bffSessionId === session.bffSessionId) return { session: newer, changed: true };
+      if (newer && newer.bffSessionId === session.bffSessionId) return { kind: 'refreshed', session: newer };
     }
-    if (dead) throw sessionExpired('The refresh token is no longer valid');
+    if (dead) return { kind: 'ended', error: sessionExpired('The refresh token is no longer valid') };
     if (consumed) {
       this.#o.audit.record('stale_refresh_token', {
         bffSessionId: session.bffSessionId,
@@ -127,20 +117,34 @@ export class SessionRefresher {
         consumedSecondsAgo: Math.round((Date.now() - Number(consumed)) / 1000),
         note: 'a cookie older than the grace window came back: possible cookie replay',
       });
-      throw sessionExpired('This session was renewed elsewhere; sign in again');
+      return { kind: 'ended', error: sessionExpired('This session was renewed elsewhere; sign in again') };
     }
     return undefined;
   }
 
-  /** Another instance holds the lock: wait for its result in the store, within the budget. */
-  async #awaitOtherInstance(key: string, session: SessionData, deadline: number, force: boolean) {
-    while (performance.now() < deadline) {
-      await sleep(POLL_MS);
-      const known = await this.#knownOutcome(key, session);
-      if (known) return known;
-      if (!(await this.#o.store.get(`refresh:lock:${key}`))) return this.ensureFresh(session, { force });
-    }
-    return this.#unavailable(session, force, 5, 'refresh still running elsewhere');
+  /**
+   * One flight per refresh token on this instance: take the store's lock (other instances), look
+   * again under it (one may have just finished), then refresh. Without the lock, wait for the
+   * holder's result in the store, or take over if the lock goes away without one.
+   */
+  #startFlight(key: string, session: SessionData): Promise<FlightOutcome> {
+    const lock = `refresh:lock:${key}`;
+    const flight = (async (): Promise<FlightOutcome> => {
+      const giveUpAt = performance.now() + LOCK_TTL_MS;
+      while (!(await this.#o.store.setIfAbsent(lock, this.#instanceId, LOCK_TTL_MS))) {
+        if (performance.now() > giveUpAt) return { kind: 'failed', failure: 'transient', retryAfter: 5 };
+        await sleep(POLL_MS);
+        const known = await this.#knownOutcome(key, session);
+        if (known) return known;
+      }
+      try {
+        return (await this.#knownOutcome(key, session)) ?? (await this.#refreshWithRetries(key, session));
+      } finally {
+        await this.#o.store.delete(lock);
+      }
+    })().finally(() => this.#inflight.delete(key));
+    this.#inflight.set(key, flight);
+    return flight;
   }
 
   #unavailable(session: SessionData, force: boolean, retryAfter: number, detail: string): FreshSession {
@@ -165,15 +169,6 @@ export class SessionRefresher {
       response,
       requestStartedAt,
     });
-  }
-
-  #fly(key: string, session: SessionData): Promise<FlightOutcome> {
-    const flight = this.#refreshWithRetries(key, session).finally(async () => {
-      this.#inflight.delete(key);
-      await this.#o.store.delete(`refresh:lock:${key}`);
-    });
-    this.#inflight.set(key, flight);
-    return flight;
   }
 
   async #refreshWithRetries(key: string, session: SessionData): Promise<FlightOutcome> {

@@ -22,19 +22,12 @@ const sessionStatus = async (browser: CookieJarClient) => {
   return { status: response.status, error: response.ok ? undefined : (await response.json()).error };
 };
 
-function copyOfCookies(browser: CookieJarClient): CookieJarClient {
-  const copy = new CookieJarClient();
-  const host = new URL(stack.appUrl).host;
-  for (const [name, value] of browser.cookies(host)) copy.cookies(host).set(name, value);
-  return copy;
-}
-
 describe('POST /bff/logout', () => {
   it('revokes the refresh token, ends the session for copies of the cookie, clears cookies, returns logoutUrl', async () => {
     const browser = new CookieJarClient();
     await signInThroughBff(stack, browser, 'operator');
     const { refreshToken, bffSessionId } = await unsealSessionCookie(stack, browser);
-    const stolen = copyOfCookies(browser);
+    const stolen = browser.copy();
 
     const response = await browser.fetch(`${stack.appUrl}/bff/logout`, {
       method: 'POST',
@@ -66,7 +59,7 @@ describe('POST /bff/logout', () => {
     const browser = new CookieJarClient();
     await signInThroughBff(stack, browser, 'viewer');
     const { bffSessionId } = await unsealSessionCookie(stack, browser);
-    const stolen = copyOfCookies(browser);
+    const stolen = browser.copy();
     stack.platform.authFaults.set('down');
     try {
       const response = await browser.fetch(`${stack.appUrl}/bff/logout`, {

@@ -161,9 +161,7 @@ describe('exactly one refresh per refresh token', () => {
 
   it('gives a request with the previous cookie the new session within the grace window, without an IdP call', async () => {
     const { stack: s, browser } = await signedIn();
-    const stale = new CookieJarClient();
-    const host = new URL(s.appUrl).host;
-    stale.cookies(host).set('__Host-bff_session', browser.cookies(host).get('__Host-bff_session') ?? '');
+    const stale = browser.copy();
     at(841);
     await dashboardRequest(s, browser);
     at(841 + 119);
@@ -175,9 +173,7 @@ describe('exactly one refresh per refresh token', () => {
 
   it('never replays a rotated refresh token from a stale cookie after the grace window; audits it', async () => {
     const { stack: s, browser } = await signedIn();
-    const stale = new CookieJarClient();
-    const host = new URL(s.appUrl).host;
-    stale.cookies(host).set('__Host-bff_session', browser.cookies(host).get('__Host-bff_session') ?? '');
+    const stale = browser.copy();
     at(841);
     await dashboardRequest(s, browser);
     at(841 + 121);

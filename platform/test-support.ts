@@ -70,6 +70,13 @@ export class CookieJarClient {
     throw new Error('too many redirects');
   }
 
+  /** Another browser holding a copy of this one's cookies today (a stale tab, a stolen cookie). */
+  copy(): CookieJarClient {
+    const copy = new CookieJarClient();
+    for (const [host, jar] of this.#jars) copy.#jars.set(host, new Map(jar));
+    return copy;
+  }
+
   cookieHeader(url: URL): string {
     return [...this.#jar(url.host)].map(([name, value]) => `${name}=${value}`).join('; ');
   }

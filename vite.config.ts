@@ -1,11 +1,14 @@
 import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
+import { firstLoadBudget } from './web/build/first-load-budget.ts';
 
 const projectRoot = fileURLToPath(new URL('.', import.meta.url));
 
 // One config for Vite (the SPA in web/, built to dist/web and served by the BFF) and Vitest.
 export default defineConfig({
   root: 'web',
+  plugins: [react(), firstLoadBudget({ budgetKb: 120 })],
   build: { outDir: '../dist/web', emptyOutDir: true, reportCompressedSize: true },
   server: {
     // `npm run dev`: Vite's hot reload, with /bff and /api forwarded to the BFF on its own port.

@@ -123,6 +123,20 @@ describe('the proxy itself', () => {
       req.on('end', () => {
         seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
         if (req.url?.includes('/slow')) return setTimeout(() => res.end('late'), 1000);
+        if (req.url?.includes('/stream')) {
+          // A long answer in small pieces, so the browser can walk away in the middle of it.
+          res.writeHead(200, { 'content-type': 'application/octet-stream' });
+          let sent = 0;
+          const timer = setInterval(() => {
+            if (res.destroyed || sent++ > 50) {
+              clearInterval(timer);
+              res.end();
+              return;
+            }
+            res.write(Buffer.alloc(16_384, 120));
+          }, 10);
+          return;
+        }
         res.writeHead(200, {
           'content-type': 'application/json',
           'set-cookie': 'upstream=1',
@@ -222,6 +236,22 @@ describe('the proxy itself', () => {
     } finally {
       await down.dispose();
     }
+  });
+
+  it('streams answers through, and survives a browser that cancels in the middle of one', async () => {
+    const full = await call('/api/stream');
+    expect((await full.arrayBuffer()).byteLength).toBe(51 * 16_384);
+    for (let round = 0; round < 20; round++) {
+      const controller = new AbortController();
+      const response = await call('/api/stream', { signal: controller.signal });
+      const reader = response.body?.getReader();
+      await reader?.read();
+      controller.abort();
+      await reader?.cancel().catch(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The BFF is still up and serving.
+    expect((await call('/api/devices')).status).toBe(200);
   });
 
   it('requires a session', async () => {

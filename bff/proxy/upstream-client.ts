@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { Agent, errors, request } from 'undici';
 
 export interface UpstreamRequest {
@@ -72,7 +72,7 @@ export function createUpstreamClient(options: { timeoutMs: number; connections?:
         const value = answer.headers[name.toLowerCase()];
         return Array.isArray(value) ? value.join(', ') : value;
       },
-      body: noBody ? null : (Readable.toWeb(answer.body) as ReadableStream<Uint8Array>),
+      body: noBody ? null : webStreamOf(answer.body),
       discard: async () => {
         await answer.body.dump();
       },
@@ -83,3 +83,47 @@ export function createUpstreamClient(options: { timeoutMs: number; connections?:
 }
 
 export type UpstreamClient = ReturnType<typeof createUpstreamClient>;
+
+/**
+ * A web stream over the upstream body with back-pressure and a cancel that ends the upstream read.
+ * Not `Readable.toWeb`: on Node 20 it throws "Controller is already closed" from an event handler
+ * when the browser cancels a proxied answer mid-stream, which takes the whole process down
+ * (nodejs/node#54205). Every controller call here tolerates a stream that already ended.
+ */
+export function webStreamOf(body: Readable): ReadableStream<Uint8Array> {
+  let finished = false;
+  const settle = (action: () => void) => {
+    if (finished) return;
+    finished = true;
+    try {
+      action();
+    } catch {
+      // Already closed or cancelled by the consumer: nothing left to tell it.
+    }
+  };
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      body.on('data', (chunk: Buffer) => {
+        if (finished) return;
+        try {
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        } catch {
+          finished = true;
+          body.destroy();
+          return;
+        }
+        if ((controller.desiredSize ?? 0) <= 0) body.pause();
+      });
+      body.once('end', () => settle(() => controller.close()));
+      body.once('error', (error) => settle(() => controller.error(error)));
+      body.pause();
+    },
+    pull() {
+      body.resume();
+    },
+    cancel() {
+      finished = true;
+      body.destroy();
+    },
+  });
+}

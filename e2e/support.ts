@@ -1,0 +1,263 @@
+import { expect, type Page, type Response } from '@playwright/test';
+
+// Helpers shared by the end-to-end tests. Selectors follow the UI contract in web/README.md and the
+// platform's login page (README: "Username", "Password", "Sign in").
+
+export type DemoUser = 'operator' | 'viewer';
+
+export const DISPLAY_NAMES: Record<DemoUser, string> = {
+  operator: 'Olivia Operator',
+  viewer: 'Victor Viewer',
+};
+
+/**
+ * Signs in through the platform's login page, as a user would: the signed-out landing's "Sign in"
+ * button, the authorization server's form, and back to the app. Ends on `/` (the fleet), signed in.
+ */
+export async function signIn(page: Page, user: DemoUser, appUrl: string): Promise<void> {
+  await expectAppAnswering(appUrl);
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'IoT Fleet Monitor' })).toBeVisible();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  // The authorization server's own page, on its own origin.
+  await expect(page.getByLabel('Username')).toBeVisible();
+  expect(new URL(page.url()).origin).not.toBe(appUrl);
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill(user);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL((url) => url.origin === appUrl);
+  await expect(signedInBanner(page)).toContainText(`Signed in as ${DISPLAY_NAMES[user]}`);
+}
+
+/** Fails with a clear message when the app's server process is gone (rather than a bare ECONNREFUSED). */
+export async function expectAppAnswering(appUrl: string): Promise<void> {
+  const answer = await fetch(`${appUrl}/`).then(
+    (response) => `${response.status}`,
+    (error: unknown) => String(error instanceof Error && error.cause ? error.cause : error),
+  );
+  expect(
+    answer,
+    `the app at ${appUrl} does not answer: its server process died earlier (its stderr is in the output above)`,
+  ).toBe('200');
+}
+
+/** The header of a signed-in page: `role="banner"` with "Signed in as <name>". */
+export function signedInBanner(page: Page) {
+  return page.getByRole('banner').filter({ hasText: 'Signed in as' });
+}
+
+/** Calls the app's own API from inside the page (same origin, with the CSRF header, like the SPA). */
+export async function pageFetch(
+  page: Page,
+  path: string,
+  init: { method?: string; body?: string } = {},
+): Promise<{ status: number; body: unknown }> {
+  return page.evaluate(
+    async ({ path, init }) => {
+      const headers: Record<string, string> = { 'X-CSRF': '1' };
+      if (init.body !== undefined) headers['content-type'] = 'application/json';
+      const response = await fetch(path, { method: init.method ?? 'GET', headers, body: init.body });
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, body };
+    },
+    { path, init },
+  );
+}
+
+export interface DeviceSummary {
+  id: string;
+  name: string;
+  status: 'online' | 'degraded' | 'offline';
+}
+
+/** An online device (commands need one), looked up through the app's `/api` proxy. */
+export async function findOnlineDevice(page: Page): Promise<DeviceSummary> {
+  const { status, body } = await pageFetch(page, '/api/devices?status=online&sort=id&limit=20');
+  expect(status, 'GET /api/devices?status=online').toBe(200);
+  const items = (body as { items: DeviceSummary[] }).items;
+  const device = items[0];
+  if (!device) throw new Error('the simulated fleet has no online device');
+  return device;
+}
+
+export interface SessionInfo {
+  authenticated?: boolean;
+  user: { sub: string; name: string; roles: string[] };
+  accessTokenExpiresAt: string | null;
+  session: {
+    startedAt: string | null;
+    expiresAt: string | null;
+    lastRefreshAt: string | null;
+    refreshCount: number;
+  };
+}
+
+export async function bffSession(page: Page): Promise<{ status: number; body: SessionInfo }> {
+  const { status, body } = await pageFetch(page, '/bff/session');
+  return { status, body: body as SessionInfo };
+}
+
+// --- The platform's development endpoints (authorization server) ---------------------------------
+
+export interface AuthServerStats {
+  tokenRequests: Record<string, number>;
+  tokenErrors: Record<string, number>;
+  refreshTokenReuse: number;
+  revokedGrants: number;
+  revocations: number;
+}
+
+export async function authStats(authUrl: string): Promise<AuthServerStats> {
+  const response = await fetch(`${authUrl}/dev/stats`);
+  expect(response.status, `GET ${authUrl}/dev/stats`).toBe(200);
+  return (await response.json()) as AuthServerStats;
+}
+
+export async function setAuthFault(authUrl: string, mode: 'ok' | 'down'): Promise<void> {
+  const response = await fetch(`${authUrl}/dev/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ mode }),
+  });
+  expect(response.status, `POST ${authUrl}/dev/faults ${mode}`).toBe(200);
+}
+
+// --- Charts ---------------------------------------------------------------------------------------
+
+/** Pixels that are not fully transparent in a figure's uPlot canvas (0 when there is no canvas). */
+export async function drawnPixels(page: Page, caption: string): Promise<number> {
+  const canvas = page
+    .locator('figure')
+    .filter({ has: page.locator('figcaption', { hasText: caption }) })
+    .locator('canvas');
+  if ((await canvas.count()) === 0) return 0;
+  return canvas.first().evaluate((node) => {
+    const c = node as HTMLCanvasElement;
+    if (c.width === 0 || c.height === 0) return 0;
+    const context = c.getContext('2d');
+    if (!context) return 0;
+    const { data } = context.getImageData(0, 0, c.width, c.height);
+    let count = 0;
+    for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) count += 1;
+    return count;
+  });
+}
+
+// --- Token leaks ----------------------------------------------------------------------------------
+
+/** A JWT (header.payload.signature), as the platform's access and ID tokens are. */
+export const JWT_PATTERN = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/;
+/** A 43-character opaque value (the platform's refresh tokens) next to a key with "token" in its name. */
+export const OPAQUE_TOKEN_PATTERN = /[\w-]*token[\w-]*["']?\s*[:=]\s*["']?[\w-]{43}(?![\w-])/i;
+/** An OAuth token response's keys. */
+export const TOKEN_KEY_PATTERN = /["']?(access_token|refresh_token|id_token)["']?\s*[:=]/i;
+
+export function tokenFindings(where: string, text: string): string[] {
+  const findings: string[] = [];
+  for (const [what, pattern] of [
+    ['a JWT', JWT_PATTERN],
+    ['an opaque token next to a "token" key', OPAQUE_TOKEN_PATTERN],
+    ['an OAuth token key', TOKEN_KEY_PATTERN],
+  ] as const) {
+    const match = pattern.exec(text);
+    if (match) findings.push(`${where}: ${what}: ${match[0].slice(0, 60)}…`);
+  }
+  return findings;
+}
+
+/** Records the text of every response the page receives from the app's `/bff/*` and `/api/*`. */
+export function recordAppResponses(page: Page, appUrl: string) {
+  const bodies: { url: string; status: number; text: string; at: number }[] = [];
+  const pending: Promise<void>[] = [];
+  const onResponse = (response: Response) => {
+    const url = new URL(response.url());
+    if (url.origin !== appUrl || !/^\/(bff|api)\//.test(url.pathname)) return;
+    const at = Date.now();
+    pending.push(
+      response
+        .text()
+        .then((text) => {
+          bodies.push({ url: response.url(), status: response.status(), text, at });
+        })
+        .catch(() => {
+          // Redirects (the /bff/login and /bff/callback 30x) and bodies of replaced pages have no text.
+          bodies.push({ url: response.url(), status: response.status(), text: '', at });
+        }),
+    );
+  };
+  page.on('response', onResponse);
+  return {
+    bodies,
+    /** Waits for every body still being read, then returns all of them. */
+    async settled() {
+      await Promise.all(pending);
+      return bodies;
+    },
+    stop() {
+      page.off('response', onResponse);
+    },
+  };
+}
+
+/** Scans the page's storage and `document.cookie`; returns what looks like a token, and the cookie string. */
+export async function scanBrowserStorage(
+  page: Page,
+): Promise<{ findings: string[]; documentCookie: string }> {
+  const dump = await page.evaluate(() => {
+    const entries = (storage: Storage) =>
+      Array.from({ length: storage.length }, (_, i) => {
+        const key = storage.key(i) ?? '';
+        return `${key}=${storage.getItem(key) ?? ''}`;
+      });
+    return {
+      localStorage: entries(window.localStorage),
+      sessionStorage: entries(window.sessionStorage),
+      documentCookie: document.cookie,
+    };
+  });
+  const findings = [
+    ...dump.localStorage.flatMap((entry) => tokenFindings('localStorage', entry)),
+    ...dump.sessionStorage.flatMap((entry) => tokenFindings('sessionStorage', entry)),
+    ...tokenFindings('document.cookie', dump.documentCookie),
+  ];
+  return { findings, documentCookie: dump.documentCookie };
+}
+
+/**
+ * Watches the page for any sign that the user was sent to the sign-in form: a navigation to the
+ * authorization server's interaction pages (where its login form lives).
+ */
+export function watchForSignInForm(page: Page, authUrl: string) {
+  const seen: string[] = [];
+  const appNavigations: string[] = [];
+  const navigationRequests: { url: string; at: number }[] = [];
+  const onRequest = (request: import('@playwright/test').Request) => {
+    if (!request.isNavigationRequest() || request.frame() !== page.mainFrame()) return;
+    navigationRequests.push({ url: request.url(), at: Date.now() });
+    const url = new URL(request.url());
+    if (url.origin === authUrl && url.pathname.startsWith('/interaction/')) seen.push(request.url());
+  };
+  const onNavigated = (frame: import('@playwright/test').Frame) => {
+    if (frame === page.mainFrame()) appNavigations.push(frame.url());
+  };
+  page.on('request', onRequest);
+  page.on('framenavigated', onNavigated);
+  return {
+    /** Navigations to the sign-in form (interaction pages) so far. */
+    signInFormNavigations: seen,
+    /** Every URL the main frame committed to, in order. */
+    navigations: appNavigations,
+    /** Every navigation request of the main frame (redirect hops included), in order. */
+    navigationRequests,
+    stop() {
+      page.off('request', onRequest);
+      page.off('framenavigated', onNavigated);
+    },
+  };
+}

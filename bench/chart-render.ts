@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import react from '@vitejs/plugin-react';
 import { build } from 'vite';
+import { chromiumLaunchOptions } from '../e2e/instances.ts';
 import type { ChartRenderTiming } from './chart-render-page/main.tsx';
 
 /**
@@ -20,14 +21,6 @@ import type { ChartRenderTiming } from './chart-render-page/main.tsx';
 const POINTS = 100_000;
 const SAMPLES = 7;
 const BUDGET_MS = 50;
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -72,7 +65,7 @@ try {
   });
   server = await serve(outDir);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch(chromiumLaunchOptions);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
 
   const samples: ChartRenderTiming[] = [];

@@ -9,22 +9,16 @@ export interface ExpiryRules {
   scopeLifetimes: Record<string, number>;
   /** The provider's documented default lifetime, s. */
   providerDefaultSeconds: number | undefined;
-  /** Ours, when nothing else says: short, so an unknown token is refreshed soon rather than trusted long. */
+  /** Ours, when nothing else says (config default 300 s): short, so an unknown token is refreshed soon. */
   consumerDefaultSeconds: number;
 }
 
 export type ExpirySource = 'expires_in' | 'scope_rule' | 'provider_default' | 'consumer_default';
 
-export const DEFAULT_EXPIRY_RULES: ExpiryRules = {
-  scopeLifetimes: {},
-  providerDefaultSeconds: undefined,
-  consumerDefaultSeconds: 300,
-};
-
 export function estimateAccessTokenExpiry(
   response: { expires_in?: number | undefined; scope?: string | undefined },
   requestStartedAt: number,
-  rules: ExpiryRules = DEFAULT_EXPIRY_RULES,
+  rules: ExpiryRules,
 ): { expiresAt: number; source: ExpirySource } {
   if (
     typeof response.expires_in === 'number' &&

@@ -5,7 +5,7 @@ import type { AuditLog } from '../audit.ts';
 import { BffError, errorResponse } from '../errors.ts';
 import type { SessionRefresher } from '../lifecycle/session-refresher.ts';
 import type { SessionCookieCodec, SessionData } from '../session/index.ts';
-import type { SessionLoader } from '../session-loader.ts';
+import { requireSession, type SessionLoader } from '../session-loader.ts';
 import { type ExpiredTokenRule, matchingRule } from './expired-token-rules.ts';
 import { type UpstreamClient, UpstreamError } from './upstream-client.ts';
 import { upstreamUrl } from './upstream-url.ts';
@@ -71,13 +71,7 @@ export function apiProxyRoute(options: ApiProxyOptions) {
     const target = upstreamUrl(options.upstream, c.req.url);
     if (!target.ok) return errorResponse(c, new BffError('bad_request', 400, target.reason));
 
-    const loaded = await options.load(c);
-    if (loaded.status === 'none')
-      return errorResponse(c, new BffError('unauthenticated', 401, 'Not signed in'));
-    if (loaded.status === 'ended') {
-      return errorResponse(c, new BffError('session_expired', 401, 'The session has ended; sign in again'));
-    }
-
+    let session: SessionData = requireSession(await options.load(c));
     const method = c.req.method;
     const body =
       method === 'GET' || method === 'HEAD' ? undefined : new Uint8Array(await c.req.arrayBuffer());
@@ -86,9 +80,6 @@ export function apiProxyRoute(options: ApiProxyOptions) {
       const value = c.req.header(name);
       if (value !== undefined) headers[name] = value;
     }
-
-    let session: SessionData = loaded.session;
-    let changed = false;
     const send = (accessToken: string) =>
       options.upstreamClient.send({
         url: target.url,
@@ -96,19 +87,29 @@ export function apiProxyRoute(options: ApiProxyOptions) {
         headers: { ...headers, authorization: `Bearer ${accessToken}` },
         body,
       });
+    // Refreshes first when due. A new session goes into the cookie at once, so that it reaches the
+    // browser whatever the upstream then does; a dead one clears the cookie.
+    const fresh = async (force: boolean) => {
+      try {
+        const result = await options.refresher.ensureFresh(session, { force });
+        if (result.changed) await options.sessions.write(c, result.session);
+        return result.session;
+      } catch (error) {
+        if (error instanceof BffError && error.code === 'session_expired') options.sessions.clear(c);
+        throw error;
+      }
+    };
 
     try {
-      ({ session, changed } = await options.refresher.ensureFresh(session));
+      session = await fresh(false);
       let response = await send(session.accessToken);
       if (matchingRule(options.rules, response.status, response.header('www-authenticate'))) {
         // The API says the token is no longer good although our estimate disagreed (skew, revocation,
         // a changed lifetime): one forced refresh and one retry of the same request.
         await response.discard();
-        ({ session } = await options.refresher.ensureFresh(session, { force: true }));
-        changed = true;
+        session = await fresh(true);
         response = await send(session.accessToken);
       }
-      if (changed) await options.sessions.write(c, session);
       for (const [name, value] of response.headers) {
         if (!DROPPED_RESPONSE_HEADERS.has(name)) c.header(name, value, { append: true });
       }
@@ -116,19 +117,9 @@ export function apiProxyRoute(options: ApiProxyOptions) {
       // Through c.body, so the session cookie set on the context travels with the streamed answer.
       return c.body(response.body as ReadableStream, response.status as ContentfulStatusCode);
     } catch (error) {
-      if (error instanceof BffError && error.code === 'session_expired') {
-        options.sessions.clear(c);
-        return errorResponse(c, error);
-      }
-      if (changed) await options.sessions.write(c, session);
-      if (error instanceof BffError) return errorResponse(c, error);
-      if (error instanceof UpstreamError) {
-        return errorResponse(
-          c,
-          new BffError('upstream_unavailable', error.kind === 'timeout' ? 504 : 502, error.message),
-        );
-      }
-      throw error;
+      if (!(error instanceof UpstreamError)) throw error;
+      const status = error.kind === 'timeout' ? 504 : 502;
+      return errorResponse(c, new BffError('upstream_unavailable', status, error.message));
     }
   });
   return app;

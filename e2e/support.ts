@@ -105,13 +105,10 @@ export async function bffSession(page: Page): Promise<{ status: number; body: Se
 
 // --- The platform's development endpoints (authorization server) ---------------------------------
 
-export interface AuthServerStats {
-  tokenRequests: Record<string, number>;
-  tokenErrors: Record<string, number>;
-  refreshTokenReuse: number;
-  revokedGrants: number;
-  revocations: number;
-}
+import type { AuthServerStats } from '../platform/auth/stats.ts';
+
+// The counters' shape is the platform's own (a type-only import: nothing of the platform runs here).
+export type { AuthServerStats } from '../platform/auth/stats.ts';
 
 export async function authStats(authUrl: string): Promise<AuthServerStats> {
   const response = await fetch(`${authUrl}/dev/stats`);

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { ALERTS_SHOWN, useAlerts } from '../api/alert-hooks.ts';
 import type { AlertListFilters } from '../api/query-keys.ts';
 import { PageHeading } from '../components/PageHeading.tsx';
-import { formatTimeWithSeconds } from '../format/time.ts';
+import { UpdatedStamp } from '../components/UpdatedStamp.tsx';
 import { AlertList } from './AlertList.tsx';
 
 const VIEWS: Record<AlertListFilters['view'], string> = {
@@ -26,10 +26,7 @@ export function AlertsPage() {
     <>
       <div className="page-title-row">
         <PageHeading>Alerts</PageHeading>
-        <p className="updated">
-          {alerts.isError && page ? 'Not updated since ' : 'Updated '}
-          {alerts.dataUpdatedAt > 0 ? formatTimeWithSeconds(alerts.dataUpdatedAt) : '—'}
-        </p>
+        <UpdatedStamp query={alerts} hasData={Boolean(page)} />
       </div>
       <search className="fleet-controls" aria-label="Filter alerts">
         <div className="field">

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { useDevices } from '../api/device-hooks.ts';
 import { DEVICE_STATUSES, type DeviceStatus } from '../api/types.ts';
 import { PageHeading } from '../components/PageHeading.tsx';
-import { formatTimeWithSeconds } from '../format/time.ts';
+import { UpdatedStamp } from '../components/UpdatedStamp.tsx';
 import { navigate } from '../router/router.tsx';
 import { type FleetFilters, fleetRoute } from '../router/routes.ts';
 import { DeviceList } from './DeviceList.tsx';
@@ -29,11 +29,7 @@ export function FleetPage({ filters }: { filters: FleetFilters }) {
     <>
       <div className="page-title-row">
         <PageHeading>Fleet</PageHeading>
-        <p className="updated">
-          {devices.isError && all ? 'Not updated since ' : 'Updated '}
-          {devices.dataUpdatedAt > 0 ? formatTimeWithSeconds(devices.dataUpdatedAt) : '—'}
-          {devices.isFetching && <span className="updating"> · updating…</span>}
-        </p>
+        <UpdatedStamp query={devices} hasData={Boolean(all)} fetching={devices.isFetching} />
       </div>
       <fieldset className="status-counts">
         <legend className="visually-hidden">Devices per status (select to filter)</legend>

@@ -5,11 +5,10 @@ import { type CoordinationStore, MemoryCoordinationStore } from './coordination/
 import { EndedSessions } from './coordination/ended-sessions.ts';
 import { BffError, errorResponse } from './errors.ts';
 import { csrfProtection, noStore, securityHeaders } from './http/index.ts';
-import { SessionRefresher } from './lifecycle/session-refresher.ts';
 import { LoginTransactions } from './login-transaction.ts';
 import { OidcClient } from './oidc/oidc-client.ts';
+import { expiredTokenRules } from './providers/index.ts';
 import { apiProxyRoute } from './proxy/api-proxy.ts';
-import { expiredTokenRules } from './proxy/expired-token-rules.ts';
 import { createUpstreamClient } from './proxy/upstream-client.ts';
 import { backchannelLogoutRoute } from './routes/backchannel-logout.ts';
 import { callbackRoute } from './routes/callback.ts';
@@ -17,9 +16,8 @@ import { loginRoute } from './routes/login.ts';
 import { logoutRoute } from './routes/logout.ts';
 import { sessionRoute } from './routes/session.ts';
 import { SessionCookieCodec } from './session/index.ts';
-import { createSessionLoader } from './session-loader.ts';
 import { staticFiles } from './static-files.ts';
-import type { ExpiryRules } from './token-expiry.ts';
+import { createSessionLoader, type ExpiryRules, SessionRefresher } from './tokens/index.ts';
 
 /** Collaborators; each has a default, tests and embedders pass their own. */
 export interface BffDeps {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ExpiryRules } from './token-expiry.ts';
+import type { ExpiryRules } from './tokens/index.ts';
 
 /** Why the BFF refused to start; the message names each bad variable. */
 export class BffConfigError extends Error {

@@ -3,10 +3,9 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AuditLog } from '../audit.ts';
 import { BffError, errorResponse } from '../errors.ts';
-import type { SessionRefresher } from '../lifecycle/session-refresher.ts';
+import { type ExpiredTokenRule, matchingRule } from '../providers/index.ts';
 import type { SessionCookieCodec, SessionData } from '../session/index.ts';
-import { requireSession, type SessionLoader } from '../session-loader.ts';
-import { type ExpiredTokenRule, matchingRule } from './expired-token-rules.ts';
+import { requireSession, type SessionLoader, type SessionRefresher } from '../tokens/index.ts';
 import { type UpstreamClient, UpstreamError } from './upstream-client.ts';
 import { upstreamUrl } from './upstream-url.ts';
 

@@ -6,7 +6,7 @@ import { BffError } from '../errors.ts';
 import type { LoginTransactions } from '../login-transaction.ts';
 import { isTransientIdpFailure, type OidcClient } from '../oidc/oidc-client.ts';
 import type { SessionCookieCodec, SessionData } from '../session/index.ts';
-import { type ExpiryRules, estimateAccessTokenExpiry, estimateSessionExpiry } from '../token-expiry.ts';
+import { type ExpiryRules, estimateAccessTokenExpiry, estimateSessionExpiry } from '../tokens/index.ts';
 
 /** Maps a failure to a short code the SPA turns into words; never echoes arbitrary input. */
 function failureReason(error: unknown): string {

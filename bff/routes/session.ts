@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { requireSession, type SessionLoader } from '../session-loader.ts';
+import { requireSession, type SessionLoader } from '../tokens/index.ts';
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
-import type { AuditLog } from './audit.ts';
-import type { EndedSessions } from './coordination/ended-sessions.ts';
-import { BffError } from './errors.ts';
-import type { SessionCookieCodec, SessionData } from './session/index.ts';
+import type { AuditLog } from '../audit.ts';
+import type { EndedSessions } from '../coordination/ended-sessions.ts';
+import { BffError } from '../errors.ts';
+import type { SessionCookieCodec, SessionData } from '../session/index.ts';
 
 export type LoadedSession = { status: 'ok'; session: SessionData } | { status: 'none' } | { status: 'ended' };
 

@@ -6,7 +6,7 @@ import {
   startTestStack,
   type TestStack,
   unsealSessionCookie,
-} from './test-support.ts';
+} from '../test-support.ts';
 
 // Simulated time: Date is mocked (vi.setSystemTime, no fake timers), and the platform and the BFF run
 // in this process on real sockets, so every token lifetime below is enforced by the real servers.
@@ -272,9 +272,9 @@ describe('identity provider outages never sign anybody out', () => {
 
 describe('several BFF instances sharing a coordination store', () => {
   it('still refresh exactly once when requests race across instances', async () => {
-    const { MemoryCoordinationStore } = await import('./coordination/coordination-store.ts');
-    const { listen } = await import('../lib/http-server.ts');
-    const { startBff } = await import('./server.ts');
+    const { MemoryCoordinationStore } = await import('../coordination/coordination-store.ts');
+    const { listen } = await import('../../lib/http-server.ts');
+    const { startBff } = await import('../server.ts');
     const store = new MemoryCoordinationStore();
     const { stack: s, browser } = await signedIn({ deps: { store } });
     const bound = await listen('127.0.0.1', 0);

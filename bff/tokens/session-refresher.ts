@@ -4,8 +4,8 @@ import type { CoordinationStore } from '../coordination/coordination-store.ts';
 import { BffError } from '../errors.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import type { SessionCookieCodec, SessionData } from '../session/index.ts';
-import { type ExpiryRules, estimateAccessTokenExpiry, estimateSessionExpiry } from '../token-expiry.ts';
-import { classifyRefreshFailure, type RefreshFailureClass, retryAfterSeconds } from './refresh-outcome.ts';
+import { classifyRefreshFailure, type RefreshFailureClass, retryAfterSeconds } from './refresh-failure.ts';
+import { type ExpiryRules, estimateAccessTokenExpiry, estimateSessionExpiry } from './token-expiry.ts';
 
 export interface SessionRefresherOptions {
   oidc: OidcClient;

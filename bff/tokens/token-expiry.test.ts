@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadBffConfig } from './config.ts';
+import { loadBffConfig } from '../config.ts';
 import { estimateAccessTokenExpiry } from './token-expiry.ts';
 
 const sentAt = Date.parse('2026-03-02T06:00:00Z');

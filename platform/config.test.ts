@@ -12,6 +12,11 @@ describe('platform configuration', () => {
     expect(config.authPort).toBe(4000);
     expect(config.apiPort).toBe(4100);
     expect(config.appUrl).toBe('http://localhost:3000');
+    expect(config.authProfile).toBe('strict');
+  });
+
+  it('takes AUTH_PROFILE=lenient', () => {
+    expect(loadPlatformConfig({ AUTH_PROFILE: 'lenient' }).authProfile).toBe('lenient');
   });
 
   it.each([
@@ -23,6 +28,7 @@ describe('platform configuration', () => {
     ['APP_URL', 'ftp://example.com'],
     ['AUTH_BFF_CLIENT_SECRET', 'short'],
     ['AUTH_PORT', '70000'],
+    ['AUTH_PROFILE', 'loose'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadPlatformConfig({ [name]: value })).toThrow(
       expect.objectContaining({ code: 'config_invalid' }),

@@ -27,6 +27,8 @@ const platformEnvSchema = z.object({
   AUTH_REFRESH_TOKEN_ABSOLUTE_TTL: seconds(7200),
   AUTH_SESSION_TTL: seconds(43_200),
   AUTH_ROTATE_REFRESH_TOKENS: flag(true),
+  /** `lenient` behaves like a less strict real provider, so the BFF is tested against both. */
+  AUTH_PROFILE: z.enum(['strict', 'lenient']).default('strict'),
   AUTH_BFF_CLIENT_ID: z.string().min(1).default('iot-bff'),
   AUTH_BFF_CLIENT_SECRET: secret.default('dev-only-bff-secret-change-me'),
   AUTH_AUTOMATION_CLIENT_ID: z.string().min(1).default('iot-automation'),
@@ -39,6 +41,8 @@ const platformEnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
 });
 
+export type AuthProfile = 'strict' | 'lenient';
+
 export interface PlatformConfig {
   host: string;
   authPort: number;
@@ -50,7 +54,13 @@ export interface PlatformConfig {
   refreshTokenIdleTtl: number;
   refreshTokenAbsoluteTtl: number;
   sessionTtl: number;
+  /** Only the strict profile rotates refresh tokens (and then only if this is true). */
   rotateRefreshTokens: boolean;
+  /**
+   * `strict`: rotation, revocation, `iss` in authorization responses, `name` and `roles` in the ID
+   * token, `client_secret_basic`. `lenient`: none of that; see platform/auth/profile.ts.
+   */
+  authProfile: AuthProfile;
   bffClient: { id: string; secret: string };
   automationClient: { id: string; secret: string };
   apiAudience: string;
@@ -79,6 +89,7 @@ export function loadPlatformConfig(env: Record<string, string | undefined>): Pla
     refreshTokenAbsoluteTtl: e.AUTH_REFRESH_TOKEN_ABSOLUTE_TTL,
     sessionTtl: e.AUTH_SESSION_TTL,
     rotateRefreshTokens: e.AUTH_ROTATE_REFRESH_TOKENS,
+    authProfile: e.AUTH_PROFILE,
     bffClient: { id: e.AUTH_BFF_CLIENT_ID, secret: e.AUTH_BFF_CLIENT_SECRET },
     automationClient: { id: e.AUTH_AUTOMATION_CLIENT_ID, secret: e.AUTH_AUTOMATION_CLIENT_SECRET },
     apiAudience: e.API_AUDIENCE,

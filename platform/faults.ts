@@ -73,6 +73,21 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(JSON.stringify(body));
 }
 
+/** `GET|DELETE /dev/stats`: reads a server's development counters, or resets them (and answers the fresh ones). */
+export function handleStatsRoute(
+  counters: { readonly current: unknown; reset(): void },
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  if (req.method !== 'GET' && req.method !== 'DELETE') {
+    res.setHeader('allow', 'GET, DELETE');
+    sendJson(res, 405, { error: 'method_not_allowed', message: 'Use GET or DELETE' });
+    return;
+  }
+  if (req.method === 'DELETE') counters.reset();
+  sendJson(res, 200, counters.current);
+}
+
 /** `GET|POST /dev/faults`: reads or switches the fault mode. Every bad input gets a 400 with a reason. */
 export async function handleFaultsRoute(
   faults: FaultSwitch,

@@ -7,7 +7,8 @@ try {
   const platform = await startPlatform(config);
   console.log(`IoT platform (local stand-in) is running
   authorization server  ${platform.issuer}   (discovery: ${platform.issuer}/.well-known/openid-configuration)
-  device API            ${platform.apiUrl}
+  device API            ${platform.apiUrl}   (development endpoints: ${platform.apiOrigin}/dev/*)
+  profile               ${config.authProfile}
   demo accounts         operator / operator, viewer / viewer
   lifetimes             access ${config.accessTokenTtl}s, refresh idle ${config.refreshTokenIdleTtl}s, refresh absolute ${config.refreshTokenAbsoluteTtl}s, SSO ${config.sessionTtl}s`);
   const stop = async (signal: string) => {

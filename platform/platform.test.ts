@@ -65,6 +65,13 @@ describe('device API with tokens from the authorization server', () => {
     expect(response.headers.get('www-authenticate')).toMatch(/^OAuth "Facebook Platform" "invalid_token" "/);
   });
 
+  it('serves access tokens from the lenient profile the same way', async () => {
+    const { platform, accessToken } = await tokenFor('operator', { AUTH_PROFILE: 'lenient' });
+    const response = await fetch(`${platform.apiUrl}/devices?limit=1`, { headers: bearer(accessToken) });
+    expect(response.status).toBe(200);
+    expect(platform.apiStats.current.accepted).toBe(1);
+  });
+
   it('serves the configured fleet size', async () => {
     const { platform, accessToken } = await tokenFor('viewer', { API_FLEET_SIZE: '10000' });
     const body = await (

@@ -142,12 +142,26 @@ export class TestOAuthClient {
     this.clientAuth = clientAuth;
   }
 
-  static async forBff(platform: TestPlatform): Promise<TestOAuthClient> {
+  /**
+   * Client authentication follows discovery like a standards client: `client_secret_basic` where
+   * offered (strict profile), else `client_secret_post` (lenient). `auth` forces one.
+   */
+  static async forBff(
+    platform: TestPlatform,
+    { auth }: { auth?: 'client_secret_basic' | 'client_secret_post' } = {},
+  ): Promise<TestOAuthClient> {
     const issuer = new URL(platform.issuer);
     const response = await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...insecure });
     const as = await oauth.processDiscoveryResponse(issuer, response);
     const { id, secret } = platform.config.bffClient;
-    return new TestOAuthClient(platform, as, { client_id: id }, oauth.ClientSecretBasic(secret));
+    const method =
+      auth ??
+      (as.token_endpoint_auth_methods_supported?.includes('client_secret_basic') === false
+        ? 'client_secret_post'
+        : 'client_secret_basic');
+    const clientAuth =
+      method === 'client_secret_post' ? oauth.ClientSecretPost(secret) : oauth.ClientSecretBasic(secret);
+    return new TestOAuthClient(platform, as, { client_id: id }, clientAuth);
   }
 
   get redirectUri(): string {
@@ -210,6 +224,12 @@ export class TestOAuthClient {
       if (error instanceof oauth.ResponseBodyError) return error.error;
       throw error;
     }
+  }
+
+  /** The userinfo claims for an access token, checked by oauth4webapi against `expectedSubject`. */
+  async userInfo(accessToken: string, expectedSubject: string) {
+    const response = await oauth.userInfoRequest(this.as, this.client, accessToken, insecure);
+    return oauth.processUserInfoResponse(this.as, this.client, expectedSubject, response);
   }
 
   async revoke(token: string) {

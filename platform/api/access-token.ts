@@ -17,6 +17,29 @@ export type DeviceApiEnv = { Variables: { token: AccessTokenClaims } };
 
 export type ExpiredTokenStyle = 'bearer' | 'facebook';
 
+/** Why a request's access token was refused; one per row of the README's access-token table. */
+export const TOKEN_REJECTION_REASONS = [
+  'missing',
+  'malformed',
+  'expired',
+  'bad_signature',
+  'unknown_key',
+  'disallowed_algorithm',
+  'wrong_issuer',
+  'wrong_audience',
+  'wrong_type',
+  'missing_claim',
+  'not_yet_valid',
+  'invalid_claims',
+  'insufficient_scope',
+  'keys_unavailable',
+] as const;
+
+export type TokenRejectionReason = (typeof TOKEN_REJECTION_REASONS)[number];
+
+/** What became of a request's access token: accepted, or refused for a reason. */
+export type TokenCheckOutcome = 'accepted' | TokenRejectionReason;
+
 export interface AccessTokenPolicy {
   issuer: string;
   audience: string;
@@ -25,6 +48,18 @@ export interface AccessTokenPolicy {
   clockToleranceSeconds: number;
   expiredTokenStyle: ExpiredTokenStyle;
   now: () => number;
+  /** Told the outcome of every token check (development counters); optional. */
+  onTokenCheck?: (outcome: TokenCheckOutcome) => void;
+}
+
+/** An ApiError that remembers why the token was refused, so the middleware can report it once. */
+class TokenRejection extends ApiError {
+  readonly reason: TokenRejectionReason;
+
+  constructor(reason: TokenRejectionReason, error: ApiError) {
+    super(error.status, error.code, error.message, error.headers);
+    this.reason = reason;
+  }
 }
 
 const ALGORITHMS = ['RS256', 'ES256', 'PS256', 'EdDSA'];
@@ -66,27 +101,34 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 // Fixed descriptions: jose's messages contain quotes, which a challenge's quoted-string cannot hold.
-function describeFailure(error: errors.JOSEError): string {
+function describeFailure(error: errors.JOSEError): [TokenRejectionReason, string] {
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.reason === 'missing') return `The access token lacks the ${error.claim} claim`;
+    if (error.reason === 'missing')
+      return ['missing_claim', `The access token lacks the ${error.claim} claim`];
     switch (error.claim) {
       case 'iss':
-        return 'The access token was issued by an unexpected issuer';
+        return ['wrong_issuer', 'The access token was issued by an unexpected issuer'];
       case 'aud':
-        return 'The access token is not meant for this API';
+        return ['wrong_audience', 'The access token is not meant for this API'];
       case 'typ':
-        return 'The token is not an access token (typ must be at+jwt)';
+        return ['wrong_type', 'The token is not an access token (typ must be at+jwt)'];
       case 'nbf':
       case 'iat':
-        return 'The access token is not valid yet';
+        return ['not_yet_valid', 'The access token is not valid yet'];
       default:
-        return 'The access token has invalid claims';
+        return ['invalid_claims', 'The access token has invalid claims'];
     }
   }
-  if (error instanceof errors.JWSSignatureVerificationFailed) return 'The access token signature is invalid';
-  if (error instanceof errors.JWKSNoMatchingKey) return 'The access token was signed with an unknown key';
-  if (error instanceof errors.JOSEAlgNotAllowed) return 'The access token uses a disallowed algorithm';
-  return 'The access token is malformed';
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return ['bad_signature', 'The access token signature is invalid'];
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) {
+    return ['unknown_key', 'The access token was signed with an unknown key'];
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) {
+    return ['disallowed_algorithm', 'The access token uses a disallowed algorithm'];
+  }
+  return ['malformed', 'The access token is malformed'];
 }
 
 function claimsFrom(policy: AccessTokenPolicy, payload: JWTPayload): AccessTokenClaims {
@@ -99,7 +141,7 @@ function claimsFrom(policy: AccessTokenPolicy, payload: JWTPayload): AccessToken
     (scope !== undefined && typeof scope !== 'string') ||
     !rolesValid
   ) {
-    throw invalidToken(policy, 'The access token has invalid claims');
+    throw new TokenRejection('invalid_claims', invalidToken(policy, 'The access token has invalid claims'));
   }
   return {
     sub,
@@ -126,7 +168,7 @@ async function verify(policy: AccessTokenPolicy, token: string): Promise<AccessT
   } catch (error) {
     if (error instanceof ApiError) throw error;
     if (error instanceof errors.JWTExpired && error.claim === 'exp')
-      throw expiredToken(policy, error.payload.exp, nowMs);
+      throw new TokenRejection('expired', expiredToken(policy, error.payload.exp, nowMs));
     // An unreachable or broken key set is our outage, not a bad token: answering invalid_token would
     // send clients into needless refreshes.
     if (
@@ -135,36 +177,64 @@ async function verify(policy: AccessTokenPolicy, token: string): Promise<AccessT
       !(error instanceof errors.JOSEError)
     ) {
       console.error('device-api: cannot verify access tokens:', error);
-      throw new ApiError(503, 'auth_unavailable', 'Access tokens cannot be verified right now', {
-        'Retry-After': '5',
-      });
+      throw new TokenRejection(
+        'keys_unavailable',
+        new ApiError(503, 'auth_unavailable', 'Access tokens cannot be verified right now', {
+          'Retry-After': '5',
+        }),
+      );
     }
-    throw invalidToken(policy, describeFailure(error));
+    const [reason, description] = describeFailure(error);
+    throw new TokenRejection(reason, invalidToken(policy, description));
   }
+}
+
+async function checkToken(
+  policy: AccessTokenPolicy,
+  header: string | undefined,
+  scope: string,
+): Promise<AccessTokenClaims> {
+  const token = bearerToken(header);
+  if (token === undefined) {
+    throw new TokenRejection(
+      'missing',
+      new ApiError(401, 'unauthenticated', 'A bearer access token is required', {
+        'WWW-Authenticate': bearerChallenge(policy.realm),
+      }),
+    );
+  }
+  if (!B64TOKEN.test(token)) {
+    throw new TokenRejection('malformed', invalidToken(policy, 'The access token is malformed'));
+  }
+  const claims = await verify(policy, token);
+  if (!claims.scopes.includes(scope)) {
+    throw new TokenRejection(
+      'insufficient_scope',
+      new ApiError(403, 'insufficient_scope', `This request needs the ${scope} scope`, {
+        'WWW-Authenticate': bearerChallenge(policy.realm, { error: 'insufficient_scope', scope }),
+      }),
+    );
+  }
+  return claims;
 }
 
 /**
  * Verifies the bearer token, refuses it with 403 insufficient_scope unless it grants `scope`, and puts
- * its claims in the context as `token`.
+ * its claims in the context as `token`. Each outcome is reported to `policy.onTokenCheck`.
  */
 export function requireAccessToken(
   policy: AccessTokenPolicy,
   scope: string,
 ): MiddlewareHandler<DeviceApiEnv> {
   return async (c, next) => {
-    const token = bearerToken(c.req.header('Authorization'));
-    if (token === undefined) {
-      throw new ApiError(401, 'unauthenticated', 'A bearer access token is required', {
-        'WWW-Authenticate': bearerChallenge(policy.realm),
-      });
+    let claims: AccessTokenClaims;
+    try {
+      claims = await checkToken(policy, c.req.header('Authorization'), scope);
+    } catch (error) {
+      if (error instanceof TokenRejection) policy.onTokenCheck?.(error.reason);
+      throw error;
     }
-    if (!B64TOKEN.test(token)) throw invalidToken(policy, 'The access token is malformed');
-    const claims = await verify(policy, token);
-    if (!claims.scopes.includes(scope)) {
-      throw new ApiError(403, 'insufficient_scope', `This request needs the ${scope} scope`, {
-        'WWW-Authenticate': bearerChallenge(policy.realm, { error: 'insufficient_scope', scope }),
-      });
-    }
+    policy.onTokenCheck?.('accepted');
     c.set('token', claims);
     await next();
   };

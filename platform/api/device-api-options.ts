@@ -1,7 +1,7 @@
 // Options of createDeviceApi, with defaults and validation: a misconfigured API fails at startup with
 // a clear message instead of misbehaving per request.
 import type { JWTVerifyGetKey } from 'jose';
-import type { ExpiredTokenStyle } from './access-token.ts';
+import type { ExpiredTokenStyle, TokenCheckOutcome } from './access-token.ts';
 import { DEFAULT_FLEET_SIZE, MAX_FLEET_SIZE, MIN_FLEET_SIZE } from './fleet.ts';
 
 export interface DeviceApiOptions {
@@ -21,6 +21,11 @@ export interface DeviceApiOptions {
   now?: () => number;
   /** Realm in WWW-Authenticate challenges; default 'iot-device-api'. */
   realm?: string;
+  /**
+   * Told what became of each request's access token ('accepted', 'expired', 'missing', …), e.g. for
+   * development counters; default: nobody.
+   */
+  onTokenCheck?: (outcome: TokenCheckOutcome) => void;
 }
 
 export type ResolvedDeviceApiOptions = Required<DeviceApiOptions>;
@@ -76,6 +81,9 @@ export function resolveDeviceApiOptions(options: DeviceApiOptions): ResolvedDevi
     throw new TypeError('realm must be 1 to 100 printable ASCII characters without " or \\');
   }
 
+  const onTokenCheck = options.onTokenCheck ?? (() => {});
+  if (typeof onTokenCheck !== 'function') throw new TypeError('onTokenCheck must be a function');
+
   return {
     issuer,
     audience,
@@ -85,5 +93,6 @@ export function resolveDeviceApiOptions(options: DeviceApiOptions): ResolvedDevi
     clockToleranceSeconds,
     now,
     realm,
+    onTokenCheck,
   };
 }

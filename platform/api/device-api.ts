@@ -29,6 +29,7 @@ export function createDeviceApi(options: DeviceApiOptions): Hono {
     clockToleranceSeconds: resolved.clockToleranceSeconds,
     expiredTokenStyle: resolved.expiredTokenStyle,
     now: resolved.now,
+    onTokenCheck: resolved.onTokenCheck,
   };
   const fleet = createFleet(resolved.fleetSize);
   const deps: RouteDeps = {

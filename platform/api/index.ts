@@ -1,6 +1,13 @@
 // The device API's public surface: the app factory and its options, plus the fleet model so other
 // tests can predict what the API will answer.
-export type { AccessTokenClaims, DeviceApiEnv, ExpiredTokenStyle } from './access-token.ts';
+export {
+  type AccessTokenClaims,
+  type DeviceApiEnv,
+  type ExpiredTokenStyle,
+  TOKEN_REJECTION_REASONS,
+  type TokenCheckOutcome,
+  type TokenRejectionReason,
+} from './access-token.ts';
 export type { AlertJson } from './alert-view.ts';
 export { ALERT_HISTORY_MS, type AlertRule, deriveDeviceAlerts, type Severity } from './alerts.ts';
 export { COMMAND_DURATION_MS, COMMAND_TYPES, type CommandType, type CommandView } from './commands.ts';
@@ -18,3 +25,4 @@ export {
 } from './fleet.ts';
 export { isReporting, METRICS, type Metric, offlineWindowAt, SAMPLE_MS } from './schedule.ts';
 export { MAX_POINTS, MAX_RANGE_MS, type Point, readingAt, UNITS } from './telemetry.ts';
+export { type DeviceApiStats, TokenCheckCounter } from './token-stats.ts';

@@ -3,7 +3,9 @@ import type { PlatformConfig } from '../config.ts';
 import { type AccountDirectory, DEVICE_API_SCOPES, ROLE_SCOPES } from './accounts.ts';
 import type { MemoryStore } from './memory-store.ts';
 import { errorPage, loggedOutPage, logoutConfirmPage, PAGE_CSP } from './pages.ts';
+import { accountClaims, applyLenientProfile, profileClaimNames } from './profile.ts';
 import type { AuthServerSecrets } from './signing-keys.ts';
+import type { StatsRecorder } from './stats.ts';
 
 export interface AuthProviderDeps {
   config: PlatformConfig;
@@ -11,6 +13,8 @@ export interface AuthProviderDeps {
   secrets: AuthServerSecrets;
   store: MemoryStore;
   accounts: AccountDirectory;
+  /** Counts token requests the lenient profile refuses before oidc-provider sees them. */
+  stats?: StatsRecorder;
 }
 
 const epochSeconds = () => Math.floor(Date.now() / 1000);
@@ -19,12 +23,32 @@ const epochSeconds = () => Math.floor(Date.now() / 1000);
  * The platform's OpenID Provider, configured like the IoT platform of seed 000: short JWT access
  * tokens, rotating refresh tokens with an idle timeout and an absolute lifetime, reuse detection that
  * revokes the grant, PKCE (S256) for every client, exact redirect URIs, `iss` in every authorization
- * response (RFC 9207), revocation (RFC 7009), RP-initiated and back-channel logout.
+ * response (RFC 9207), revocation (RFC 7009), RP-initiated and back-channel logout. The lenient
+ * profile takes some of that away (see profile.ts).
  */
-export function createAuthProvider({ config, issuer, secrets, store, accounts }: AuthProviderDeps): Provider {
+export function createAuthProvider({
+  config,
+  issuer,
+  secrets,
+  store,
+  accounts,
+  stats,
+}: AuthProviderDeps): Provider {
   const audience = config.apiAudience;
   const bff = config.bffClient;
   const automation = config.automationClient;
+  const profile = config.authProfile;
+  const strict = profile === 'strict';
+  const clientAuthMethod = strict ? 'client_secret_basic' : 'client_secret_post';
+  // Idle timeout, capped by the absolute lifetime of the rotation chain (iiat = first issue time).
+  const refreshTokenTtl = (token: { iiat?: number | undefined }) =>
+    Math.max(
+      1,
+      Math.min(
+        config.refreshTokenIdleTtl,
+        (token.iiat ?? epochSeconds()) + config.refreshTokenAbsoluteTtl - epochSeconds(),
+      ),
+    );
 
   // First-party client: no consent screen. Each requested device-API scope is granted if the user's
   // role allows it and rejected otherwise (a rejected scope counts as decided, so no prompt follows).
@@ -65,7 +89,7 @@ export function createAuthProvider({ config, issuer, secrets, store, accounts }:
         post_logout_redirect_uris: [`${config.appUrl}/`],
         backchannel_logout_uri: `${config.appUrl}/bff/backchannel-logout`,
         backchannel_logout_session_required: true,
-        token_endpoint_auth_method: 'client_secret_basic',
+        token_endpoint_auth_method: clientAuthMethod,
       },
       {
         client_id: automation.id,
@@ -74,26 +98,24 @@ export function createAuthProvider({ config, issuer, secrets, store, accounts }:
         grant_types: ['client_credentials'],
         response_types: [],
         redirect_uris: [],
-        token_endpoint_auth_method: 'client_secret_basic',
+        token_endpoint_auth_method: clientAuthMethod,
       },
     ],
+    // Lenient: like providers that accept only form-posted secrets (discovery lists just that).
+    ...(strict ? {} : { clientAuthMethods: ['client_secret_post'] as const }),
     // Only OpenID scopes here: the device API's scopes belong to its resource server (below), which
     // also bounds what either client can be granted. (So discovery's scopes_supported omits them.)
     scopes: ['openid', 'profile', 'offline_access'],
-    claims: { openid: ['sub'], profile: ['name', 'preferred_username', 'roles'] },
-    // The BFF reads name and roles from the ID token; no userinfo round trip needed.
+    claims: { openid: ['sub'], profile: profileClaimNames(profile) },
+    // Strict: the BFF reads name and roles from the ID token; no userinfo round trip needed.
+    // (oidc-provider would put them there anyway: the access token has an audience.)
     conformIdTokenClaims: false,
     async findAccount(_ctx, sub) {
       const account = accounts.findBySub(sub);
       if (!account) return undefined;
       return {
         accountId: sub,
-        claims: async () => ({
-          sub,
-          name: account.name,
-          preferred_username: account.username,
-          roles: [account.role],
-        }),
+        claims: async (use) => ({ sub, ...accountClaims(account, profile, use) }),
       };
     },
     async extraTokenClaims(_ctx, token) {
@@ -107,7 +129,9 @@ export function createAuthProvider({ config, issuer, secrets, store, accounts }:
     // platform (or its session expiring) ends every refresh token of that session.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     expiresWithSession: async () => true,
-    rotateRefreshToken: config.rotateRefreshTokens,
+    // Lenient: like providers that never rotate; the same refresh token works until it expires
+    // (profile.ts slides its idle timeout on each use).
+    rotateRefreshToken: strict && config.rotateRefreshTokens,
     pkce: { required: () => true },
     ttl: {
       AccessToken: config.accessTokenTtl,
@@ -117,20 +141,13 @@ export function createAuthProvider({ config, issuer, secrets, store, accounts }:
       Interaction: 600,
       Session: config.sessionTtl,
       Grant: Math.max(config.sessionTtl, config.refreshTokenAbsoluteTtl),
-      // Idle timeout, capped by the absolute lifetime of the rotation chain (iiat = first issue time).
-      RefreshToken: (_ctx, token) =>
-        Math.max(
-          1,
-          Math.min(
-            config.refreshTokenIdleTtl,
-            (token.iiat ?? epochSeconds()) + config.refreshTokenAbsoluteTtl - epochSeconds(),
-          ),
-        ),
+      RefreshToken: (_ctx, token) => refreshTokenTtl(token),
     },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      revocation: { enabled: true },
+      // Lenient: no revocation endpoint, so discovery has no revocation_endpoint.
+      revocation: { enabled: strict },
       introspection: { enabled: true },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
@@ -185,5 +202,16 @@ export function createAuthProvider({ config, issuer, secrets, store, accounts }:
 
   const provider = new Provider(issuer, configuration);
   provider.proxy = false;
+  if (!strict) {
+    applyLenientProfile({
+      provider,
+      issuer,
+      audience,
+      jwks: secrets.jwks,
+      accounts,
+      refreshTokenTtl,
+      onTokenError: stats ? (grantType) => stats.countTokenError(grantType) : undefined,
+    });
+  }
   return provider;
 }

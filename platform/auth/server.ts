@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type Provider from 'oidc-provider';
 import { handle, listen, pathOf } from '../../lib/http-server.ts';
 import type { PlatformConfig } from '../config.ts';
-import { type FaultSwitch, handleFaultsRoute, sendJson } from '../faults.ts';
+import { type FaultSwitch, handleFaultsRoute, handleStatsRoute } from '../faults.ts';
 import type { AccountDirectory } from './accounts.ts';
 import { createInteractionRoutes } from './interactions.ts';
 import type { MemoryStore } from './memory-store.ts';
@@ -53,10 +53,7 @@ export async function startAuthServer(deps: AuthServerDeps): Promise<RunningAuth
   handle(bound.server, async (req, res) => {
     const path = pathOf(req);
     if (path === '/dev/faults' && config.demo) return handleFaultsRoute(faults, req, res);
-    if (path === '/dev/stats' && config.demo) {
-      if (req.method === 'DELETE') stats.reset();
-      return sendJson(res, 200, stats.current);
-    }
+    if (path === '/dev/stats' && config.demo) return handleStatsRoute(stats, req, res);
     // The fault switch covers the token endpoint and its siblings (revocation, introspection).
     if (path.startsWith(TOKEN_PATH) && (await faults.intercept(req, res))) return;
     if (path === REVOCATION_PATH) {

@@ -32,3 +32,15 @@ export function loadOrCreateAuthServerSecrets(dataDir: string): Promise<AuthServ
     isAuthServerSecrets,
   );
 }
+
+// Private members of RSA, EC and OKP keys (and the secret of symmetric ones).
+const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']);
+
+/** The public half of the signing keys: what `/jwks` publishes, for verifying our own tokens in-process. */
+export function publicJwks(jwks: AuthServerSecrets['jwks']): { keys: JWK[] } {
+  return {
+    keys: jwks.keys.map(
+      (key) => Object.fromEntries(Object.entries(key).filter(([name]) => !PRIVATE_MEMBERS.has(name))) as JWK,
+    ),
+  };
+}

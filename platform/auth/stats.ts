@@ -46,6 +46,11 @@ export class StatsRecorder {
     this.#stats = emptyStats();
   }
 
+  /** A token request refused before oidc-provider saw it (the lenient profile's client auth check). */
+  countTokenError(grantType: string): void {
+    bump(this.#stats.tokenErrors, grantType);
+  }
+
   /** oidc-provider emits no event for a successful revocation; the server counts its 200 answers. */
   countRevocation(): void {
     this.#stats.revocations += 1;

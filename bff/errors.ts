@@ -15,6 +15,8 @@ export type BffErrorCode =
   | 'bad_request'
   | 'not_found'
   | 'payload_too_large'
+  | 'insufficient_scope'
+  | 'jobs_unavailable'
   | 'server_error';
 
 export class BffError extends Error {
@@ -36,9 +38,12 @@ export class BffError extends Error {
   }
 }
 
-/** Writes `{ error, message }` with `Cache-Control: no-store`. */
+/**
+ * Writes `{ error, message, requestId }` with `Cache-Control: no-store`. The request id (set by the
+ * request-id middleware, also sent as `X-Request-Id`) ties what a user reports to the log lines.
+ */
 export function errorResponse(c: Context, error: BffError): Response {
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
   c.header('cache-control', 'no-store');
-  return c.json({ error: error.code, message: error.message }, error.status);
+  return c.json({ error: error.code, message: error.message, requestId: c.get('requestId') }, error.status);
 }

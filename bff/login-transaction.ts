@@ -19,6 +19,15 @@ const PREFIX = 'bff_login_';
 const TTL_SECONDS = 600;
 /** Pending sign-ins kept at once (one per tab); past that the oldest tabs must start again. */
 const MAX_PENDING = 4;
+/** Exactly the names `cookieNameFor` makes, as the browser sends them (with `__Host-`). */
+const OUR_COOKIE_NAME = /^__Host-bff_login_[A-Za-z0-9_-]{16}$/;
+/**
+ * The shape of every seal `start` makes (iron, a numeric expiry from the TTL, format 2). Checked
+ * before unsealing: iron-session throws, rather than answering {}, for some malformed seals.
+ */
+const SEAL_SHAPE = /^Fe26\.2\*(\w{1,32})\*[0-9a-f]+\*[\w-]+\*[\w-]+\*[0-9]{1,16}\*[0-9a-f]+\*[\w-]+~2$/;
+/** A transaction seals to well under 1 KB; anything near a whole cookie is not ours. */
+const MAX_SEAL_LENGTH = 4096;
 
 // Named by a hash of `state`, so two tabs signing in at once each find their own transaction.
 const cookieNameFor = (state: string) =>
@@ -34,14 +43,16 @@ const cookieOptions = {
 } as const;
 
 export class LoginTransactions {
+  /** Own entries only, without a prototype: a seal's key id is looked up in it with `in`. */
   readonly #passwords: Record<string, string>;
 
   constructor(passwords: Record<string, string>) {
-    this.#passwords = passwords;
+    this.#passwords = Object.assign(Object.create(null), passwords);
   }
 
   async start(c: Context, tx: LoginTransaction): Promise<void> {
-    const pending = Object.keys(getCookie(c)).filter((name) => name.startsWith(`__Host-${PREFIX}`));
+    // Only names we make: a look-alike sent by the browser may not even be a valid Set-Cookie name.
+    const pending = Object.keys(getCookie(c)).filter((name) => OUR_COOKIE_NAME.test(name));
     if (pending.length >= MAX_PENDING) {
       for (const name of pending) deleteCookie(c, name.slice('__Host-'.length), cookieOptions);
     }
@@ -56,8 +67,22 @@ export class LoginTransactions {
     const sealed = getCookie(c, name, 'host');
     if (!sealed) return undefined;
     deleteCookie(c, name, cookieOptions);
-    const data = await unsealData<unknown>(sealed, { password: this.#passwords, ttl: TTL_SECONDS });
+    const data = await this.#unseal(sealed);
     const parsed = loginTransactionSchema.safeParse(data);
     return parsed.success && parsed.data.state === state ? parsed.data : undefined;
+  }
+
+  /** The sealed data, or undefined for anything that is not a seal of ours: a crafted cookie is no transaction. */
+  async #unseal(sealed: string): Promise<unknown> {
+    if (sealed.length > MAX_SEAL_LENGTH) return undefined;
+    const keyId = SEAL_SHAPE.exec(sealed)?.[1];
+    // Own keys only: `constructor` or `__proto__` must not find an inherited "password".
+    if (keyId === undefined || !Object.hasOwn(this.#passwords, keyId)) return undefined;
+    try {
+      return await unsealData<unknown>(sealed, { password: this.#passwords, ttl: TTL_SECONDS });
+    } catch {
+      // iron-session rethrows some failures (a wrong mac prefix, an invalid expiration) instead of {}.
+      return undefined;
+    }
   }
 }

@@ -1,4 +1,5 @@
 export { CSRF_HEADER, CSRF_HEADER_VALUE, type CsrfOptions, csrfProtection, normaliseOrigin } from './csrf.ts';
+export { requestIds } from './request-id.ts';
 export {
   MAX_DECODE_ROUNDS,
   MAX_RETURN_TO_LENGTH,

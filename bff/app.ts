@@ -4,20 +4,27 @@ import { type BffConfig, BffConfigError } from './config.ts';
 import { type CoordinationStore, MemoryCoordinationStore } from './coordination/coordination-store.ts';
 import { EndedSessions } from './coordination/ended-sessions.ts';
 import { BffError, errorResponse } from './errors.ts';
-import { csrfProtection, noStore, securityHeaders } from './http/index.ts';
+import { csrfProtection, noStore, requestIds, securityHeaders } from './http/index.ts';
 import { LoginTransactions } from './login-transaction.ts';
 import { OidcClient } from './oidc/oidc-client.ts';
-import { expiredTokenRules } from './providers/index.ts';
+import { expiredTokenRules, resolveProviderProfile } from './providers/index.ts';
 import { apiProxyRoute } from './proxy/api-proxy.ts';
 import { createUpstreamClient } from './proxy/upstream-client.ts';
 import { backchannelLogoutRoute } from './routes/backchannel-logout.ts';
 import { callbackRoute } from './routes/callback.ts';
 import { loginRoute } from './routes/login.ts';
 import { logoutRoute } from './routes/logout.ts';
+import { LogoutHintCookie } from './routes/logout-hint-cookie.ts';
 import { sessionRoute } from './routes/session.ts';
 import { SessionCookieCodec } from './session/index.ts';
 import { staticFiles } from './static-files.ts';
-import { createSessionLoader, type ExpiryRules, SessionRefresher } from './tokens/index.ts';
+import {
+  createSessionLoader,
+  createSessionTokens,
+  type ExpiryRules,
+  IdpCircuit,
+  SessionRefresher,
+} from './tokens/index.ts';
 
 /** Collaborators; each has a default, tests and embedders pass their own. */
 export interface BffDeps {
@@ -28,6 +35,10 @@ export interface BffDeps {
   audit?: AuditLog;
   fetch?: typeof fetch;
   expiryRules?: ExpiryRules;
+  /** The identity provider's circuit breaker (tests pass one with their own clock). */
+  circuit?: IdpCircuit;
+  /** Told of every refresh that runs (tests wait for background refreshes to settle). */
+  observeRefresh?: (refresh: Promise<unknown>) => void;
 }
 
 /** Paths a browser reaches by top-level navigation or the IdP calls: no `X-CSRF` header possible. */
@@ -60,21 +71,36 @@ export function createBff(config: BffConfig, deps: BffDeps = {}): Hono {
   const transactions = new LoginTransactions(passwords);
   const ended = new EndedSessions(store, config.sessionMaxLifetimeSeconds);
   const load = createSessionLoader({ sessions, ended, audit });
-  const expiryRules = deps.expiryRules ?? config.expiryRules;
+  const profile = resolveProviderProfile(config.providerProfile, {
+    nameClaim: config.nameClaim,
+    rolesClaim: config.rolesClaim,
+  });
+  const rules = {
+    expiryRules: deps.expiryRules ?? config.expiryRules,
+    absoluteLifetimeSeconds: config.sessionAbsoluteLifetimeSeconds,
+  };
   const refresher = new SessionRefresher({
     oidc,
     store,
     codec: sessions,
     audit,
-    expiryRules,
+    profile,
+    circuit: deps.circuit ?? new IdpCircuit(),
+    rules,
     leewayMs: config.refreshLeewaySeconds * 1000,
+    safetyMarginMs: config.refreshSafetyMarginSeconds * 1000,
     graceMs: config.refreshGraceSeconds * 1000,
     budgetMs: config.refreshBudgetMs,
     rememberConsumedMs: config.sessionMaxLifetimeSeconds * 1000,
-    absoluteLifetimeSeconds: config.sessionAbsoluteLifetimeSeconds,
+    ...(deps.observeRefresh ? { observeFlight: deps.observeRefresh } : {}),
   });
+  const sessionTokens = createSessionTokens({ load, refresher, codec: sessions });
+  const logoutHint = config.logoutIdTokenHint
+    ? new LogoutHintCookie(passwords, config.sessionMaxLifetimeSeconds)
+    : undefined;
 
   const app = new Hono();
+  app.use('*', requestIds());
   app.use('*', securityHeaders({ https: config.https }));
   const csrf = csrfProtection({ appOrigin: config.appOrigin, exemptPaths: CSRF_EXEMPT });
   for (const prefix of ['/bff/*', '/api/*']) {
@@ -85,19 +111,19 @@ export function createBff(config: BffConfig, deps: BffDeps = {}): Hono {
   app.route('/bff/login', loginRoute({ oidc, transactions }));
   app.route(
     '/bff/callback',
-    callbackRoute({
-      oidc,
-      transactions,
-      sessions,
-      audit,
-      expiryRules,
-      sessionAbsoluteLifetimeSeconds: config.sessionAbsoluteLifetimeSeconds,
-    }),
+    callbackRoute({ oidc, transactions, sessions, audit, profile, rules, logoutHint }),
   );
-  app.route('/bff/session', sessionRoute(load));
+  app.route('/bff/session', sessionRoute(sessionTokens));
   app.route(
     '/bff/logout',
-    logoutRoute({ oidc, sessions, ended, audit, postLogoutRedirectUri: config.postLogoutRedirectUri }),
+    logoutRoute({
+      oidc,
+      sessions,
+      ended,
+      audit,
+      postLogoutRedirectUri: config.postLogoutRedirectUri,
+      logoutHint,
+    }),
   );
   app.route('/bff/backchannel-logout', backchannelLogoutRoute({ oidc, ended, store, audit }));
   app.all('/bff/*', (c) =>
@@ -107,11 +133,8 @@ export function createBff(config: BffConfig, deps: BffDeps = {}): Hono {
     '/api',
     apiProxyRoute({
       upstream: config.apiUpstream,
-      load,
-      refresher,
-      sessions,
-      audit,
-      rules: expiredTokenRules(config.apiTokenQuirks),
+      tokens: sessionTokens,
+      rules: [...expiredTokenRules(config.apiTokenQuirks), ...profile.expiredTokenRules],
       bodyLimit: config.apiBodyLimit,
       upstreamClient: createUpstreamClient({ timeoutMs: config.apiTimeoutMs }),
     }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROVIDER_PROFILE_NAMES, type ProviderProfileName } from './providers/index.ts';
 import type { ExpiryRules } from './tokens/index.ts';
 
 /** Why the BFF refused to start; the message names each bad variable. */
@@ -11,6 +12,10 @@ const httpUrl = z.url({ protocol: /^https?$/ }).transform((v) => v.replace(/\/+$
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => ['true', '1', 'yes'].includes(v));
+const claimPath = z
+  .string()
+  .regex(/^[^\s.]+(\.[^\s.]+)*$/, 'must be a claim name or a dotted path such as realm_access.roles')
+  .max(200);
 
 /** `COOKIE_SECRETS=2:newest-secret,1:older-secret` — several for rotation; the highest id seals. */
 const cookieSecrets = z
@@ -52,7 +57,17 @@ const bffEnvSchema = z.object({
     .string()
     .min(16, 'must be at least 16 characters')
     .default('dev-only-bff-secret-change-me'),
-  OIDC_CLIENT_AUTH: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
+  /** Unset: the first method in the provider's discovery that we support. */
+  OIDC_CLIENT_AUTH: z.enum(['client_secret_basic', 'client_secret_post']).optional(),
+  /** The provider's quirks (claim locations, refresh errors, expired-token answers). */
+  OIDC_PROVIDER_PROFILE: z
+    .enum(PROVIDER_PROFILE_NAMES as [ProviderProfileName, ...ProviderProfileName[]])
+    .default('standard'),
+  /** Where the user's name and roles are: a claim name or a dotted path (`realm_access.roles`). */
+  OIDC_NAME_CLAIM: claimPath.optional(),
+  OIDC_ROLES_CLAIM: claimPath.optional(),
+  /** Send the ID token as `id_token_hint` at RP-initiated logout (for providers that require it). */
+  OIDC_LOGOUT_ID_TOKEN_HINT: flag.default(false),
   OIDC_SCOPES: z
     .string()
     .regex(/(^|\s)openid(\s|$)/, 'must include openid')
@@ -60,9 +75,11 @@ const bffEnvSchema = z.object({
   /** Plain-http issuers are accepted for loopback hosts only, unless this is set (development only). */
   OIDC_ALLOW_HTTP: flag.optional(),
   OIDC_POST_LOGOUT_REDIRECT_URI: httpUrl.optional(),
-  API_UPSTREAM: httpUrl.default('http://127.0.0.1:4100'),
+  API_UPSTREAM: httpUrl.default('http://127.0.0.1:4100/v1'),
   COOKIE_SECRETS: cookieSecrets,
   REFRESH_LEEWAY_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /** Inside the leeway a refresh runs in the background; only a token this close to expiry waits for it. */
+  REFRESH_SAFETY_MARGIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
   /** Longest a BFF session can live (bounds how long ended sessions are remembered). */
   SESSION_MAX_LIFETIME: seconds(43_200),
   /** The identity provider's refresh-token absolute lifetime, if known: the session ends then. */
@@ -108,7 +125,12 @@ export interface BffConfig {
   allowHttpIssuer: boolean;
   clientId: string;
   clientSecret: string;
-  clientAuth: 'client_secret_basic' | 'client_secret_post';
+  /** Undefined: follow the provider's discovery. */
+  clientAuth: 'client_secret_basic' | 'client_secret_post' | undefined;
+  providerProfile: ProviderProfileName;
+  nameClaim: string | undefined;
+  rolesClaim: string | undefined;
+  logoutIdTokenHint: boolean;
   scopes: string;
   redirectUri: string;
   postLogoutRedirectUri: string;
@@ -116,6 +138,7 @@ export interface BffConfig {
   /** Undefined: generate on first start and keep in the data folder. */
   cookieSecrets: Record<string, string> | undefined;
   refreshLeewaySeconds: number;
+  refreshSafetyMarginSeconds: number;
   sessionMaxLifetimeSeconds: number;
   sessionAbsoluteLifetimeSeconds: number | undefined;
   refreshGraceSeconds: number;
@@ -166,12 +189,17 @@ export function loadBffConfig(env: Record<string, string | undefined>): BffConfi
     clientId: e.OIDC_CLIENT_ID,
     clientSecret: e.OIDC_CLIENT_SECRET,
     clientAuth: e.OIDC_CLIENT_AUTH,
+    providerProfile: e.OIDC_PROVIDER_PROFILE,
+    nameClaim: e.OIDC_NAME_CLAIM,
+    rolesClaim: e.OIDC_ROLES_CLAIM,
+    logoutIdTokenHint: e.OIDC_LOGOUT_ID_TOKEN_HINT,
     scopes: e.OIDC_SCOPES,
     redirectUri: `${e.APP_URL}/bff/callback`,
     postLogoutRedirectUri: e.OIDC_POST_LOGOUT_REDIRECT_URI ?? `${e.APP_URL}/`,
     apiUpstream: e.API_UPSTREAM,
     cookieSecrets: e.COOKIE_SECRETS,
     refreshLeewaySeconds: e.REFRESH_LEEWAY_SECONDS,
+    refreshSafetyMarginSeconds: Math.min(e.REFRESH_SAFETY_MARGIN_SECONDS, e.REFRESH_LEEWAY_SECONDS),
     sessionMaxLifetimeSeconds: e.SESSION_MAX_LIFETIME,
     sessionAbsoluteLifetimeSeconds: e.SESSION_ABSOLUTE_LIFETIME,
     refreshGraceSeconds: e.REFRESH_GRACE_SECONDS,

@@ -1,8 +1,10 @@
 import { getRequestListener } from '@hono/node-server';
 import { handle, type ListeningServer, listen } from '../lib/http-server.ts';
 import { type BffDeps, createBff, createOidcClient } from './app.ts';
+import { createAuditLog } from './audit.ts';
 import type { BffConfig } from './config.ts';
 import { resolveCookieSecrets } from './cookie-secrets.ts';
+import type { OidcClient } from './oidc/oidc-client.ts';
 
 export interface RunningBff {
   url: string;
@@ -22,21 +24,53 @@ export async function startBff(
   const cookieSecrets =
     deps.cookieSecrets ?? (await resolveCookieSecrets(config.cookieSecrets, config.dataDir));
   const oidc = deps.oidc ?? createOidcClient(config, deps.fetch);
-  const app = createBff(config, { ...deps, cookieSecrets, oidc });
+  const audit = deps.audit ?? createAuditLog();
+  const app = createBff(config, { ...deps, cookieSecrets, oidc, audit });
   const server = bound ?? (await listen(config.host, config.port));
   handle(server.server, getRequestListener(app.fetch));
-  void warmUp(() => oidc.metadata(), config.issuer);
-  return { url: config.appUrl, close: server.close };
+  void warmUp(oidc, config);
+  return {
+    url: config.appUrl,
+    async close() {
+      await server.close();
+      // Summaries of repeated audit events still counting: written now, not lost.
+      if ('flush' in audit && typeof audit.flush === 'function') audit.flush();
+    },
+  };
 }
 
-async function warmUp(discover: () => Promise<unknown>, issuer: string): Promise<void> {
+/** Discovery in the background at start, and the warnings only the provider's metadata can tell. */
+async function warmUp(oidc: OidcClient, config: BffConfig): Promise<void> {
   for (let attempt = 0; attempt < 30; attempt++) {
     try {
-      await discover();
+      await oidc.metadata();
+      await warnAboutProvider(oidc, config);
       return;
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
-  console.error(JSON.stringify({ level: 'error', event: 'discovery_failed', issuer }));
+  console.error(JSON.stringify({ level: 'error', event: 'discovery_failed', issuer: config.issuer }));
+}
+
+/**
+ * `offline_access` from a provider that cannot revoke: its refresh tokens outlive a logout (they
+ * work at the provider until they expire), which an operator should decide knowingly.
+ */
+export async function warnAboutProvider(
+  oidc: OidcClient,
+  config: Pick<BffConfig, 'scopes' | 'issuer'>,
+  warn: (line: string) => void = (line) => console.warn(line),
+): Promise<void> {
+  if (config.scopes.split(' ').includes('offline_access') && !(await oidc.supportsRevocation())) {
+    warn(
+      JSON.stringify({
+        level: 'warn',
+        event: 'revocation_unsupported',
+        issuer: config.issuer,
+        message:
+          'OIDC_SCOPES requests offline_access but the provider has no revocation endpoint: refresh tokens stay valid at the provider after logout until they expire. Drop offline_access if the provider issues refresh tokens without it.',
+      }),
+    );
+  }
 }

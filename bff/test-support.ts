@@ -10,6 +10,7 @@ import {
 } from '../platform/test-support.ts';
 import type { BffDeps } from './app.ts';
 import { type BffConfig, loadBffConfig } from './config.ts';
+import type { CoordinationStore } from './coordination/coordination-store.ts';
 import { type RunningBff, startBff } from './server.ts';
 import { SessionCookieCodec, type SessionData } from './session/index.ts';
 
@@ -17,13 +18,19 @@ import { SessionCookieCodec, type SessionData } from './session/index.ts';
  * A whole stack for integration tests: the real platform and the BFF on ephemeral loopback ports, a
  * cookie-keeping "browser", and the audit lines the BFF wrote.
  */
+export type PlatformProfile = 'strict' | 'lenient';
+export const PLATFORM_PROFILES: readonly PlatformProfile[] = ['strict', 'lenient'];
+
 export interface TestStack {
+  profile: PlatformProfile;
   platform: TestPlatform;
   bff: RunningBff;
   config: BffConfig;
   appUrl: string;
   audit: Record<string, unknown>[];
   cookieSecrets: Record<string, string>;
+  /** Resolves once every refresh started so far (background ones too) has finished. */
+  settled(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -31,6 +38,8 @@ export const TEST_COOKIE_SECRETS = { 1: 'test-cookie-secret-number-one-012345678
 
 export async function startTestStack(
   options: {
+    /** The platform's behaviour (AUTH_PROFILE); the BFF is configured as a user would for it. */
+    profile?: PlatformProfile;
     platformEnv?: Record<string, string>;
     bffEnv?: Record<string, string>;
     deps?: BffDeps;
@@ -40,7 +49,12 @@ export async function startTestStack(
 ): Promise<TestStack> {
   const bound = await listen('127.0.0.1', 0);
   const appUrl = `http://127.0.0.1:${bound.port}`;
-  const platform = await startTestPlatform({ APP_URL: appUrl, ...options.platformEnv });
+  const profile = options.profile ?? 'strict';
+  const platform = await startTestPlatform({
+    APP_URL: appUrl,
+    AUTH_PROFILE: profile,
+    ...options.platformEnv,
+  });
   const dataDir = await mkdtemp(join(tmpdir(), 'iot-bff-'));
   const config = loadBffConfig({
     APP_URL: appUrl,
@@ -49,26 +63,37 @@ export async function startTestStack(
     OIDC_CLIENT_SECRET: platform.config.bffClient.secret,
     DATA_DIR: dataDir,
     WEB_DIST: join(dataDir, 'no-spa-built'),
+    // The lenient platform puts roles where Keycloak does.
+    ...(profile === 'lenient' ? { OIDC_PROVIDER_PROFILE: 'keycloak' } : {}),
     ...options.bffEnv,
   });
   const audit: Record<string, unknown>[] = [];
   const cookieSecrets = config.cookieSecrets ?? options.deps?.cookieSecrets ?? TEST_COOKIE_SECRETS;
+  const refreshes = new Set<Promise<unknown>>();
   const bff = await startBff(
     config,
     {
       ...(options.generateCookieSecrets ? {} : { cookieSecrets }),
       audit: { record: (event, fields = {}) => audit.push({ event, ...fields }) },
+      observeRefresh: (refresh) => {
+        refreshes.add(refresh);
+        void refresh.finally(() => refreshes.delete(refresh));
+      },
       ...options.deps,
     },
     bound,
   );
   return {
+    profile,
     platform,
     bff,
     config,
     appUrl,
     audit,
     cookieSecrets,
+    async settled() {
+      while (refreshes.size > 0) await Promise.allSettled([...refreshes]);
+    },
     async dispose() {
       await bff.close();
       await platform.dispose();
@@ -129,4 +154,44 @@ export async function unsealSessionCookie(stack: TestStack, browser: CookieJarCl
 }
 
 export const csrfHeaders = { 'x-csrf': '1' } as const;
+
+/**
+ * A coordination store as a networked one behaves: each instance its own client over one shared
+ * backing store, every call taking a round trip, so interleavings a real network allows happen here.
+ */
+export class LatencyStore implements CoordinationStore {
+  readonly #backing: CoordinationStore;
+  readonly #latencyMs: number;
+
+  constructor(backing: CoordinationStore, latencyMs: number) {
+    this.#backing = backing;
+    this.#latencyMs = latencyMs;
+  }
+
+  async #trip<T>(call: () => Promise<T>): Promise<T> {
+    await sleep(this.#latencyMs / 2);
+    const result = await call();
+    await sleep(this.#latencyMs / 2);
+    return result;
+  }
+
+  get(key: string) {
+    return this.#trip(() => this.#backing.get(key));
+  }
+  getMany(keys: readonly string[]) {
+    return this.#trip(() => this.#backing.getMany(keys));
+  }
+  set(key: string, value: string, ttlMs: number) {
+    return this.#trip(() => this.#backing.set(key, value, ttlMs));
+  }
+  setIfAbsent(key: string, value: string, ttlMs: number) {
+    return this.#trip(() => this.#backing.setIfAbsent(key, value, ttlMs));
+  }
+  delete(key: string) {
+    return this.#trip(() => this.#backing.delete(key));
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export { CookieJarClient };

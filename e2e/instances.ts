@@ -8,7 +8,7 @@ export interface AppInstance {
   appUrl: string;
   /** The platform's authorization server (a different host than the app, like production). */
   authUrl: string;
-  /** The platform's device API. */
+  /** The platform's device API (its resources live under /v1; /dev/* at the root). */
   apiUrl: string;
   /** Data folder (generated keys, saved state): wiped before each run so runs start clean. */
   dataDir: string;
@@ -26,7 +26,7 @@ function instance(
     project,
     appUrl,
     authUrl: `http://127.0.0.1:${ports.auth}`,
-    apiUrl: `http://127.0.0.1:${ports.api}`,
+    apiUrl: `http://127.0.0.1:${ports.api}/v1`,
     dataDir,
     env: {
       PORT: String(ports.app),

@@ -5,6 +5,8 @@
  */
 export interface CoordinationStore {
   get(key: string): Promise<string | undefined>;
+  /** Several keys in one round trip (Redis MGET): the per-request checks cost one. */
+  getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   /** Sets only if absent (an atomic lock or a replay guard); true when this call set it. */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
@@ -31,6 +33,10 @@ export class MemoryCoordinationStore implements CoordinationStore {
 
   async get(key: string): Promise<string | undefined> {
     return this.#live(key)?.value;
+  }
+
+  async getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
+    return keys.map((key) => this.#live(key)?.value);
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {

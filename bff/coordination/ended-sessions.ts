@@ -41,14 +41,15 @@ export class EndedSessions {
   }
 
   async isEnded(session: SessionIdentity): Promise<boolean> {
-    const [byBff, bySid, bySub] = await Promise.all([
-      this.#store.get(`ended:bff:${session.bffSessionId}`),
-      session.sid ? this.#store.get(`ended:sid:${session.sid}`) : undefined,
-      this.#store.get(`ended:sub:${session.sub}`),
+    // One round trip: this runs on every request.
+    const [byBff, bySid, bySub] = await this.#store.getMany([
+      `ended:bff:${session.bffSessionId}`,
+      `ended:sid:${session.sid ?? ''}`,
+      `ended:sub:${session.sub}`,
     ]);
     return (
       byBff !== undefined ||
-      bySid !== undefined ||
+      (session.sid !== undefined && bySid !== undefined) ||
       (bySub !== undefined && session.startedAt <= Number(bySub))
     );
   }

@@ -6,7 +6,8 @@ export interface OidcClientOptions {
   issuer: string;
   clientId: string;
   clientSecret: string;
-  clientAuth: 'client_secret_basic' | 'client_secret_post';
+  /** Undefined: the first method the provider's discovery lists that we support. */
+  clientAuth?: 'client_secret_basic' | 'client_secret_post' | undefined;
   redirectUri: string;
   scopes: string;
   /** Plain-http issuer (development). */
@@ -52,10 +53,41 @@ export const idpUnavailable = (detail: string) =>
  * starts), authorization code + PKCE (RFC 7636) with state and nonce, the `iss` check of RFC 9207,
  * revocation (RFC 7009) and back-channel logout tokens (OIDC Back-Channel Logout 1.0, section 2.6).
  */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+const SUPPORTED_CLIENT_AUTH: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
+
+/**
+ * The client authentication to use: the configured one, else the first method in the provider's
+ * `token_endpoint_auth_methods_supported` that we support, else RFC 8414's default,
+ * `client_secret_basic` (section 2). Some providers do not decode the form-encoded client id that
+ * `client_secret_basic` requires (RFC 6749 section 2.3.1), so following discovery matters.
+ */
+export function chooseClientAuth(
+  configured: ClientAuthMethod | undefined,
+  as: Pick<oauth.AuthorizationServer, 'token_endpoint_auth_methods_supported'>,
+): ClientAuthMethod {
+  if (configured) return configured;
+  const listed = as.token_endpoint_auth_methods_supported;
+  if (!listed) return 'client_secret_basic';
+  const match = listed.find((m): m is ClientAuthMethod =>
+    SUPPORTED_CLIENT_AUTH.includes(m as ClientAuthMethod),
+  );
+  if (!match) {
+    throw new BffError(
+      'idp_misconfigured',
+      503,
+      `The identity provider supports none of our client authentication methods (${listed.join(', ')})`,
+    );
+  }
+  return match;
+}
+
 export class OidcClient {
-  readonly #options: Required<Omit<OidcClientOptions, 'fetch'>> & { fetch: typeof fetch };
+  readonly #options: Required<Omit<OidcClientOptions, 'fetch' | 'clientAuth'>> & {
+    fetch: typeof fetch;
+    clientAuth: ClientAuthMethod | undefined;
+  };
   readonly #client: oauth.Client;
-  readonly #clientAuth: oauth.ClientAuth;
   #metadata: Promise<oauth.AuthorizationServer> | undefined;
   #jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
 
@@ -64,13 +96,22 @@ export class OidcClient {
       discoveryAttempts: 5,
       timeoutMs: 5000,
       ...options,
+      clientAuth: options.clientAuth,
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     };
     this.#client = { client_id: options.clientId };
-    this.#clientAuth =
-      options.clientAuth === 'client_secret_post'
-        ? oauth.ClientSecretPost(options.clientSecret)
-        : oauth.ClientSecretBasic(options.clientSecret);
+  }
+
+  /** The client authentication method in use (known once discovery has answered). */
+  async clientAuthMethod(): Promise<ClientAuthMethod> {
+    return chooseClientAuth(this.#options.clientAuth, await this.metadata());
+  }
+
+  async #clientAuth(as: oauth.AuthorizationServer): Promise<oauth.ClientAuth> {
+    const method = chooseClientAuth(this.#options.clientAuth, as);
+    return method === 'client_secret_post'
+      ? oauth.ClientSecretPost(this.#options.clientSecret)
+      : oauth.ClientSecretBasic(this.#options.clientSecret);
   }
 
   get clientId(): string {
@@ -153,7 +194,7 @@ export class OidcClient {
     const response = await oauth.authorizationCodeGrantRequest(
       as,
       this.#client,
-      this.#clientAuth,
+      await this.#clientAuth(as),
       params,
       this.#options.redirectUri,
       secrets.codeVerifier,
@@ -168,37 +209,67 @@ export class OidcClient {
     return { tokens, claims };
   }
 
+  /**
+   * The UserInfo endpoint (OIDC Core 1.0, section 5.3) for claims the ID token lacks; the answer's
+   * `sub` must match the ID token's (section 5.3.2). Undefined when the provider has no endpoint.
+   */
+  async userinfo(accessToken: string, expectedSubject: string): Promise<Record<string, unknown> | undefined> {
+    const as = await this.metadata();
+    if (!as.userinfo_endpoint) return undefined;
+    const response = await oauth.userInfoRequest(as, this.#client, accessToken, this.requestOptions());
+    return oauth.processUserInfoResponse(as, this.#client, expectedSubject, response);
+  }
+
   /** The refresh token grant (RFC 6749 section 6) within `timeoutMs`. */
   async refresh(refreshToken: string, timeoutMs: number) {
     const as = await this.metadata();
     const response = await oauth.refreshTokenGrantRequest(
       as,
       this.#client,
-      this.#clientAuth,
+      await this.#clientAuth(as),
       refreshToken,
       this.requestOptions(timeoutMs),
     );
     return oauth.processRefreshTokenResponse(as, this.#client, response);
   }
 
-  /** Revokes a refresh token (RFC 7009) within `timeoutMs`. */
-  async revoke(refreshToken: string, timeoutMs: number): Promise<void> {
-    const as = await this.metadata();
-    if (!as.revocation_endpoint) return;
-    const response = await oauth.revocationRequest(as, this.#client, this.#clientAuth, refreshToken, {
-      ...this.requestOptions(timeoutMs),
-      additionalParameters: { token_type_hint: 'refresh_token' },
-    });
-    await oauth.processRevocationResponse(response);
+  /** Whether the provider has a revocation endpoint (RFC 7009; advertised per RFC 8414 section 2). */
+  async supportsRevocation(): Promise<boolean> {
+    return Boolean((await this.metadata()).revocation_endpoint);
   }
 
-  /** RP-initiated logout URL: identifies the client by `client_id`, never by an ID token in the URL. */
-  async endSessionUrl(postLogoutRedirectUri: string): Promise<string | undefined> {
+  /**
+   * Revokes a refresh token (RFC 7009) within `timeoutMs`. Answers `unsupported` when the provider has
+   * no revocation endpoint: the token then lives on at the provider until it expires.
+   */
+  async revoke(refreshToken: string, timeoutMs: number): Promise<'revoked' | 'unsupported'> {
+    const as = await this.metadata();
+    if (!as.revocation_endpoint) return 'unsupported';
+    const response = await oauth.revocationRequest(
+      as,
+      this.#client,
+      await this.#clientAuth(as),
+      refreshToken,
+      {
+        ...this.requestOptions(timeoutMs),
+        additionalParameters: { token_type_hint: 'refresh_token' },
+      },
+    );
+    await oauth.processRevocationResponse(response);
+    return 'revoked';
+  }
+
+  /**
+   * RP-initiated logout URL (OIDC RP-Initiated Logout 1.0, section 2): identifies the client by
+   * `client_id`; adds `id_token_hint` only when given (for providers that require it).
+   */
+  async endSessionUrl(postLogoutRedirectUri: string, idTokenHint?: string): Promise<string | undefined> {
     const as = await this.metadata();
     if (!as.end_session_endpoint) return undefined;
     const url = new URL(as.end_session_endpoint);
     url.searchParams.set('client_id', this.#options.clientId);
     url.searchParams.set('post_logout_redirect_uri', postLogoutRedirectUri);
+    if (idTokenHint) url.searchParams.set('id_token_hint', idTokenHint);
     return url.href;
   }
 
@@ -227,6 +298,10 @@ export class OidcClient {
     const sid = typeof payload.sid === 'string' ? payload.sid : undefined;
     const sub = typeof payload.sub === 'string' ? payload.sub : undefined;
     if (!sid && !sub) throw new BffError('bad_request', 400, 'A logout token must carry sid or sub');
-    return { ...payload, sid, sub, jti: String(payload.jti) };
+    // A non-string jti would be stringified into one shared replay key ("[object Object]", "1").
+    if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 256) {
+      throw new BffError('bad_request', 400, 'A logout token must carry a string jti');
+    }
+    return { ...payload, sid, sub, jti: payload.jti };
   }
 }

@@ -1,21 +1,17 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { AuditLog } from '../audit.ts';
 import { BffError, errorResponse } from '../errors.ts';
 import { type ExpiredTokenRule, matchingRule } from '../providers/index.ts';
-import type { SessionCookieCodec, SessionData } from '../session/index.ts';
-import { requireSession, type SessionLoader, type SessionRefresher } from '../tokens/index.ts';
+import type { SessionTokensFactory } from '../tokens/index.ts';
 import { type UpstreamClient, UpstreamError } from './upstream-client.ts';
 import { upstreamUrl } from './upstream-url.ts';
 
 export interface ApiProxyOptions {
   /** The device API's base URL; nothing else is ever reachable through the proxy. */
   upstream: string;
-  load: SessionLoader;
-  refresher: SessionRefresher;
-  sessions: SessionCookieCodec;
-  audit: AuditLog;
+  /** The request's token source (the browser session); the proxy never touches cookies. */
+  tokens: SessionTokensFactory;
   rules: readonly ExpiredTokenRule[];
   bodyLimit: number;
   upstreamClient: UpstreamClient;
@@ -48,7 +44,8 @@ const DROPPED_RESPONSE_HEADERS = new Set([
 ]);
 
 /**
- * `ALL /api/*`: the device API behind the session. Adds the bearer token (refreshed first when due),
+ * `ALL /api/*`: the device API behind the session. Adds the bearer token from the session's token
+ * source (which refreshes ahead and writes the cookie),
  * retries once after a refresh when the API says the token expired (seed 002), and streams answers
  * back. A changed session is written to the cookie; an unchanged one sets no cookie.
  */
@@ -70,7 +67,7 @@ export function apiProxyRoute(options: ApiProxyOptions) {
     const target = upstreamUrl(options.upstream, c.req.url);
     if (!target.ok) return errorResponse(c, new BffError('bad_request', 400, target.reason));
 
-    let session: SessionData = requireSession(await options.load(c));
+    const tokens = await options.tokens(c);
     const method = c.req.method;
     const body =
       method === 'GET' || method === 'HEAD' ? undefined : new Uint8Array(await c.req.arrayBuffer());
@@ -86,28 +83,13 @@ export function apiProxyRoute(options: ApiProxyOptions) {
         headers: { ...headers, authorization: `Bearer ${accessToken}` },
         body,
       });
-    // Refreshes first when due. A new session goes into the cookie at once, so that it reaches the
-    // browser whatever the upstream then does; a dead one clears the cookie.
-    const fresh = async (force: boolean) => {
-      try {
-        const result = await options.refresher.ensureFresh(session, { force });
-        if (result.changed) await options.sessions.write(c, result.session);
-        return result.session;
-      } catch (error) {
-        if (error instanceof BffError && error.code === 'session_expired') options.sessions.clear(c);
-        throw error;
-      }
-    };
-
     try {
-      session = await fresh(false);
-      let response = await send(session.accessToken);
+      let response = await send(await tokens.getAccessToken());
       if (matchingRule(options.rules, response.status, response.header('www-authenticate'))) {
         // The API says the token is no longer good although our estimate disagreed (skew, revocation,
         // a changed lifetime): one forced refresh and one retry of the same request.
         await response.discard();
-        session = await fresh(true);
-        response = await send(session.accessToken);
+        response = await send(await tokens.getAccessToken({ force: true }));
       }
       for (const [name, value] of response.headers) {
         if (!DROPPED_RESPONSE_HEADERS.has(name)) c.header(name, value, { append: true });

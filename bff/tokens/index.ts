@@ -3,7 +3,20 @@
  * race, what a failed refresh means for the session, and the gate every request passes to find its
  * session. Routes and the proxy use what is exported here and nothing else of this folder.
  */
-export { classifyRefreshFailure, type RefreshFailureClass, retryAfterSeconds } from './refresh-failure.ts';
+export { type CircuitPermit, type CircuitState, IdpCircuit, type IdpCircuitOptions } from './idp-circuit.ts';
+export {
+  classifyRefreshFailure,
+  providerRetryAfterSeconds,
+  type RefreshFailure,
+  type RefreshFailureClass,
+} from './refresh-failure.ts';
+export {
+  normaliseScope,
+  type SessionTimingRules,
+  type SignedInUser,
+  sessionFromTokenResponse,
+  type TokenResponse,
+} from './session-from-tokens.ts';
 export {
   createSessionLoader,
   type LoadedSession,
@@ -12,6 +25,7 @@ export {
 } from './session-gate.ts';
 export {
   type FreshSession,
+  refreshKeys,
   SessionRefresher,
   type SessionRefresherOptions,
   sessionExpired,
@@ -22,3 +36,9 @@ export {
   estimateAccessTokenExpiry,
   estimateSessionExpiry,
 } from './token-expiry.ts';
+export {
+  BrowserSessionTokens,
+  createSessionTokens,
+  type SessionTokensFactory,
+  type TokenSource,
+} from './token-source.ts';

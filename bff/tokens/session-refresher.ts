@@ -3,9 +3,11 @@ import type { AuditLog } from '../audit.ts';
 import type { CoordinationStore } from '../coordination/coordination-store.ts';
 import { BffError } from '../errors.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
+import type { ProviderProfile } from '../providers/index.ts';
 import type { SessionCookieCodec, SessionData } from '../session/index.ts';
-import { classifyRefreshFailure, type RefreshFailureClass, retryAfterSeconds } from './refresh-failure.ts';
-import { type ExpiryRules, estimateAccessTokenExpiry, estimateSessionExpiry } from './token-expiry.ts';
+import type { IdpCircuit } from './idp-circuit.ts';
+import { classifyRefreshFailure, providerRetryAfterSeconds, type RefreshFailure } from './refresh-failure.ts';
+import { type SessionTimingRules, sessionFromTokenResponse } from './session-from-tokens.ts';
 
 export interface SessionRefresherOptions {
   oidc: OidcClient;
@@ -13,17 +15,21 @@ export interface SessionRefresherOptions {
   /** Seals refresh results kept in the store: the store never holds a token in the clear. */
   codec: SessionCookieCodec;
   audit: AuditLog;
-  expiryRules: ExpiryRules;
+  profile: ProviderProfile;
+  circuit: IdpCircuit;
+  rules: SessionTimingRules;
   /** Refresh when the access token has this little left (default 60 s). */
   leewayMs: number;
-  /** How long a refresh result serves requests still carrying the old cookie (default 120 s). */
+  /** Inside the leeway, only a token with less than this left waits for the refresh (default 10 s). */
+  safetyMarginMs: number;
+  /** How long a refresh result serves requests still carrying the old cookie once collected (120 s). */
   graceMs: number;
   /** How long a request may wait for a refresh, retries included, before it is answered anyway. */
   budgetMs: number;
   /** How long consumed refresh tokens are remembered (the longest a session can live). */
   rememberConsumedMs: number;
-  /** The IdP's refresh-token absolute lifetime, when configured. */
-  absoluteLifetimeSeconds: number | undefined;
+  /** Told of every refresh that runs (tests wait for background refreshes to settle). */
+  observeFlight?: (flight: Promise<unknown>) => void;
 }
 
 export interface FreshSession {
@@ -35,79 +41,159 @@ export interface FreshSession {
 type FlightOutcome =
   | { kind: 'refreshed'; session: SessionData }
   | { kind: 'ended'; error: BffError }
-  | { kind: 'failed'; failure: RefreshFailureClass; retryAfter: number };
+  | { kind: 'unavailable'; retryAfter: number };
+
+/** A refresh result in the store: sealed, and whether a response has carried it to the browser yet. */
+interface StoredResult {
+  sealed: string;
+  collected: boolean;
+}
 
 /** A single refresh attempt may take this long: we never abort a request the IdP may still be processing. */
 const ATTEMPT_TIMEOUT_MS = 30_000;
 /** The store lock outlives the longest flight (a few attempts) so a crashed holder frees it in time. */
 const LOCK_TTL_MS = ATTEMPT_TIMEOUT_MS * 2;
 const POLL_MS = 25;
+/** A result may lead to another due session (a tab back after a long pause); bounded. */
+const MAX_HOPS = 3;
+/** `invalid_client` is logged at most this often: the circuit stops the calls, this stops the lines. */
+const CONFIG_ERROR_LOG_INTERVAL_MS = 60_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 export const sessionExpired = (message = 'The session has ended; sign in again') =>
   new BffError('session_expired', 401, message);
 
+/** Store keys of the lifecycle, all in one place. */
+export const refreshKeys = {
+  /** One refresh *result*: of this refresh token replacing this access token. */
+  result: (flight: string) => `refresh:result:${flight}`,
+  lock: (flight: string) => `refresh:lock:${flight}`,
+  /** A refresh token the provider rejected: never sent again. */
+  dead: (refreshToken: string) => `refresh:dead:${refreshToken}`,
+  /** A rotated-away refresh token: never replayed (the provider would revoke the whole grant). */
+  consumed: (refreshToken: string) => `refresh:consumed:${refreshToken}`,
+};
+
 /**
- * Keeps a session's access token fresh (DESIGN.md section 5): refreshes `leeway` before expiry, exactly
- * once per refresh token however many requests race — on this instance through one shared promise,
- * across instances through a lock in the coordination store — and shares the result for a grace window
- * with requests still carrying the previous cookie. A refresh token seen again after that is never
- * replayed at the IdP (with rotation, a replay revokes the grant and signs the user out everywhere).
+ * Keeps a session's access token usable (refresh ahead, never wait for it):
+ *
+ * - a request that finds the token inside the leeway but valid for longer than the safety margin
+ *   starts the refresh in the background and is served at once with the current token; only a
+ *   token that is expired or inside the margin (or that the API just rejected) waits;
+ * - exactly one refresh per refresh *result* however many requests race: one promise per instance,
+ *   a lock in the coordination store across instances, re-checked once taken. The flight key hashes
+ *   the refresh token and the access token it replaces, so a provider that does not rotate refresh
+ *   tokens still gets a new refresh each time;
+ * - the result is kept sealed in the store: until a response carries it to the browser (a background
+ *   refresh: up to the session's end), then for the grace window for requests still carrying the old
+ *   cookie. A rotated-away refresh token is never replayed at the provider;
+ * - failures are classified by what they mean for the session, and a per-provider circuit answers
+ *   waiting requests at once while the provider is down.
  */
 export class SessionRefresher {
   readonly #o: SessionRefresherOptions;
   readonly #inflight = new Map<string, Promise<FlightOutcome>>();
   readonly #instanceId = randomUUID();
+  #configErrorLoggedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: SessionRefresherOptions) {
     this.#o = options;
   }
 
-  needsRefresh(session: SessionData, now = Date.now()): boolean {
-    return session.accessTokenExpiresAt - now <= this.#o.leewayMs;
+  /**
+   * When a session's refresh is due and when a request must wait for it. Both are capped by the
+   * token's own lifetime (half of it, a quarter of it), so a provider issuing 60 s tokens with our
+   * 60 s leeway does not refresh on every request.
+   */
+  #timing(session: SessionData, now: number) {
+    const remaining = session.accessTokenExpiresAt - now;
+    const lifetime = session.accessTokenExpiresAt - (session.lastRefreshAt ?? session.startedAt);
+    const leeway = Math.min(this.#o.leewayMs, Math.max(0, lifetime / 2));
+    const margin = Math.min(this.#o.safetyMarginMs, leeway / 2);
+    return { due: remaining <= leeway, mustWait: remaining <= margin };
   }
 
   /**
-   * Returns a session whose access token is good to use, refreshing first when due (or when `force`d
-   * because the API rejected the token). Throws `session_expired` when the refresh token is dead, and
-   * `idp_unavailable` when the IdP cannot be reached and the current token will not do.
+   * Returns a session whose access token is good to use, refreshing when due (or when `force`d
+   * because the API rejected the token). Throws `session_expired` when the refresh token is dead,
+   * and `idp_unavailable` when the provider cannot be reached and the current token will not do.
    */
-  async ensureFresh(session: SessionData, options: { force?: boolean } = {}): Promise<FreshSession> {
-    const force = options.force ?? false;
-    if (!force && !this.needsRefresh(session)) return { session, changed: false };
-    if (!session.refreshToken) {
-      if (!force && session.accessTokenExpiresAt > Date.now()) return { session, changed: false };
-      throw sessionExpired('The access token expired and there is no refresh token');
+  async ensureFresh(carried: SessionData, options: { force?: boolean } = {}): Promise<FreshSession> {
+    let session = carried;
+    let force = options.force ?? false;
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+      const timing = this.#timing(session, Date.now());
+      if (!force && !timing.due) return { session, changed: session !== carried };
+      const mustWait = force || timing.mustWait;
+      if (!session.refreshToken) {
+        if (!mustWait) return { session, changed: session !== carried };
+        throw sessionExpired('The access token expired and there is no refresh token');
+      }
+      const flightKey = sha256(`${session.refreshToken}\n${session.accessToken}`);
+      const known = await this.#knownOutcome(flightKey, session, { collect: true });
+      if (known?.kind === 'ended') throw known.error;
+      if (known?.kind === 'refreshed') {
+        // A newer session from this cookie: take it, and look again (it may be due itself). It
+        // carries a new access token, so a forced refresh is answered by it.
+        session = known.session;
+        force = false;
+        continue;
+      }
+      const flight = this.#inflight.get(flightKey) ?? this.#startFlight(flightKey, session);
+      if (!mustWait) return { session, changed: session !== carried }; // the flight goes on without us
+      const outcome = await this.#awaitWithinBudget(flight);
+      if (outcome.kind === 'ended') throw outcome.error;
+      if (outcome.kind === 'unavailable') return this.#unavailable(session, force, carried, outcome);
+      if (force && outcome.session.accessToken === session.accessToken) {
+        // The provider handed back the token the API just rejected: retrying with it is pointless.
+        return this.#unavailable(session, force, carried, {
+          kind: 'unavailable',
+          retryAfter: 5,
+        });
+      }
+      await this.#markCollected(flightKey);
+      session = outcome.session;
+      force = false;
     }
-    const key = createHash('sha256').update(session.refreshToken).digest('base64url');
-    // Budgets run on the monotonic clock: Date may be mocked (tests) or stepped (NTP).
-    const deadline = performance.now() + this.#o.budgetMs;
-
-    // Registered synchronously, so every request racing on this instance joins the same flight.
-    const flight =
-      (await this.#knownOutcome(key, session)) ?? this.#inflight.get(key) ?? this.#startFlight(key, session);
-    const outcome = await Promise.race([
-      flight,
-      sleep(Math.max(0, deadline - performance.now())).then(() => undefined),
-    ]);
-    if (!outcome) return this.#unavailable(session, force, 5, 'refresh still running');
-    if (outcome.kind === 'refreshed') return { session: outcome.session, changed: true };
-    if (outcome.kind === 'ended') throw outcome.error;
-    if (outcome.failure === 'invalid_grant') throw sessionExpired('The refresh token is no longer valid');
-    return this.#unavailable(session, force, outcome.retryAfter, outcome.failure);
+    return this.#unavailable(session, false, carried, { kind: 'unavailable', retryAfter: 5 });
   }
 
-  /** A result in the grace window, a dead token, or a consumed one (a stale cookie): no IdP call. */
-  async #knownOutcome(key: string, session: SessionData): Promise<FlightOutcome | undefined> {
-    const [result, dead, consumed] = await Promise.all([
-      this.#o.store.get(`refresh:result:${key}`),
-      this.#o.store.get(`refresh:dead:${key}`),
-      this.#o.store.get(`refresh:consumed:${key}`),
+  async #awaitWithinBudget(flight: Promise<FlightOutcome>): Promise<FlightOutcome> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<FlightOutcome>((resolve) => {
+      timer = setTimeout(() => resolve({ kind: 'unavailable', retryAfter: 5 }), this.#o.budgetMs);
+    });
+    try {
+      return await Promise.race([flight, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * A result from this cookie, a dead refresh token, or a consumed one (a stale cookie): no IdP call.
+   * `collect`: the caller's response will carry a result found here to the browser.
+   */
+  async #knownOutcome(
+    flightKey: string,
+    session: SessionData,
+    options: { collect: boolean },
+  ): Promise<FlightOutcome | undefined> {
+    const tokenKey = sha256(session.refreshToken ?? '');
+    const [stored, dead, consumed] = await this.#o.store.getMany([
+      refreshKeys.result(flightKey),
+      refreshKeys.dead(tokenKey),
+      refreshKeys.consumed(tokenKey),
     ]);
+    const result = parseStoredResult(stored);
     if (result) {
-      const newer = await this.#o.codec.unseal(result);
-      if (newer && newer.bffSessionId === session.bffSessionId) return { kind: 'refreshed', session: newer };
+      const newer = await this.#o.codec.unseal(result.sealed);
+      if (newer && newer.bffSessionId === session.bffSessionId) {
+        if (options.collect && !result.collected) await this.#markCollected(flightKey, result);
+        return { kind: 'refreshed', session: newer };
+      }
     }
     if (dead) return { kind: 'ended', error: sessionExpired('The refresh token is no longer valid') };
     if (consumed) {
@@ -115,7 +201,7 @@ export class SessionRefresher {
         bffSessionId: session.bffSessionId,
         sub: session.sub,
         consumedSecondsAgo: Math.round((Date.now() - Number(consumed)) / 1000),
-        note: 'a cookie older than the grace window came back: possible cookie replay',
+        note: 'a cookie older than its refresh result came back: possible cookie replay',
       });
       return { kind: 'ended', error: sessionExpired('This session was renewed elsewhere; sign in again') };
     }
@@ -123,79 +209,112 @@ export class SessionRefresher {
   }
 
   /**
-   * One flight per refresh token on this instance: take the store's lock (other instances), look
-   * again under it (one may have just finished), then refresh. Without the lock, wait for the
-   * holder's result in the store, or take over if the lock goes away without one.
+   * A response is about to carry this result to the browser: from now on it only serves requests
+   * still carrying the old cookie, for the grace window. Done once, so the window does not slide.
    */
-  #startFlight(key: string, session: SessionData): Promise<FlightOutcome> {
-    const lock = `refresh:lock:${key}`;
-    const flight = (async (): Promise<FlightOutcome> => {
-      const giveUpAt = performance.now() + LOCK_TTL_MS;
-      while (!(await this.#o.store.setIfAbsent(lock, this.#instanceId, LOCK_TTL_MS))) {
-        if (performance.now() > giveUpAt) return { kind: 'failed', failure: 'transient', retryAfter: 5 };
-        await sleep(POLL_MS);
-        const known = await this.#knownOutcome(key, session);
-        if (known) return known;
-      }
-      try {
-        return (await this.#knownOutcome(key, session)) ?? (await this.#refreshWithRetries(key, session));
-      } finally {
-        await this.#o.store.delete(lock);
-      }
-    })().finally(() => this.#inflight.delete(key));
-    this.#inflight.set(key, flight);
-    return flight;
-  }
-
-  #unavailable(session: SessionData, force: boolean, retryAfter: number, detail: string): FreshSession {
-    // Serve with the current token while it is still valid (unless the API just rejected it).
-    if (!force && session.accessTokenExpiresAt > Date.now()) return { session, changed: false };
-    throw new BffError(
-      'idp_unavailable',
-      503,
-      `The identity provider is unavailable (${detail}); try again shortly`,
-      {
-        'retry-after': String(retryAfter),
-      },
+  async #markCollected(flightKey: string, known?: StoredResult): Promise<void> {
+    const result = known ?? parseStoredResult(await this.#o.store.get(refreshKeys.result(flightKey)));
+    if (!result || result.collected) return;
+    await this.#o.store.set(
+      refreshKeys.result(flightKey),
+      JSON.stringify({ sealed: result.sealed, collected: true } satisfies StoredResult),
+      this.#o.graceMs,
     );
   }
 
-  // Recomputed on every refresh: the configured absolute end is fixed by the sign-in time, while a
-  // lifetime the provider states (often an idle timeout) moves with each token response.
-  #sessionExpiry(session: SessionData, response: Record<string, unknown>, requestStartedAt: number) {
-    return estimateSessionExpiry({
-      signedInAt: session.startedAt,
-      absoluteLifetimeSeconds: this.#o.absoluteLifetimeSeconds,
-      response,
-      requestStartedAt,
+  /**
+   * One flight per refresh result on this instance: ask the circuit, take the store's lock (other
+   * instances), look again under it (one may have just finished), then refresh. Without the lock,
+   * wait for the holder's result in the store, or take over if the lock goes away without one.
+   */
+  #startFlight(flightKey: string, session: SessionData): Promise<FlightOutcome> {
+    const permit = this.#o.circuit.permit();
+    if (permit.kind === 'refused') {
+      // Registered for nobody: the next request asks the circuit again.
+      return Promise.resolve({
+        kind: 'unavailable',
+        retryAfter: permit.retryAfterSeconds,
+      });
+    }
+    const lock = refreshKeys.lock(flightKey);
+    const flight = (async (): Promise<FlightOutcome> => {
+      const giveUpAt = performance.now() + LOCK_TTL_MS;
+      while (!(await this.#o.store.setIfAbsent(lock, this.#instanceId, LOCK_TTL_MS))) {
+        if (performance.now() > giveUpAt) {
+          if (permit.kind === 'probe') this.#o.circuit.failure('transient');
+          return { kind: 'unavailable', retryAfter: 5 };
+        }
+        await sleep(POLL_MS);
+        const known = await this.#knownOutcome(flightKey, session, { collect: false });
+        if (known) {
+          if (permit.kind === 'probe') this.#o.circuit.success();
+          return known;
+        }
+      }
+      try {
+        return (
+          (await this.#knownOutcome(flightKey, session, { collect: false })) ??
+          (await this.#refresh(flightKey, session, permit.kind === 'probe' ? 1 : Number.POSITIVE_INFINITY))
+        );
+      } finally {
+        await this.#o.store.delete(lock);
+      }
+    })()
+      .catch((error: unknown): FlightOutcome => {
+        // The store failed: keep the session, say the provider side is unavailable.
+        console.error(
+          JSON.stringify({
+            level: 'error',
+            event: 'refresh_flight_failed',
+            message: (error as Error).message,
+          }),
+        );
+        if (permit.kind === 'probe') this.#o.circuit.failure('transient');
+        return { kind: 'unavailable', retryAfter: 5 };
+      })
+      .finally(() => this.#inflight.delete(flightKey));
+    this.#inflight.set(flightKey, flight);
+    this.#o.observeFlight?.(flight);
+    return flight;
+  }
+
+  #unavailable(
+    session: SessionData,
+    force: boolean,
+    carried: SessionData,
+    outcome: Extract<FlightOutcome, { kind: 'unavailable' }>,
+  ): FreshSession {
+    // Serve with the current token while it is still valid (unless the API just rejected it).
+    if (!force && session.accessTokenExpiresAt > Date.now()) return { session, changed: session !== carried };
+    // Also when the provider refused our client: to the user it is the same wait, and the operators
+    // get the config_error line.
+    throw new BffError('idp_unavailable', 503, 'The identity provider is unavailable; try again shortly', {
+      'retry-after': String(outcome.retryAfter),
     });
   }
 
-  async #refreshWithRetries(key: string, session: SessionData): Promise<FlightOutcome> {
+  async #refresh(flightKey: string, session: SessionData, maxAttempts: number): Promise<FlightOutcome> {
     const started = performance.now();
     const refreshToken = session.refreshToken ?? '';
     for (let attempt = 1; ; attempt++) {
       const requestStartedAt = Date.now();
       try {
         const tokens = await this.#o.oidc.refresh(refreshToken, ATTEMPT_TIMEOUT_MS);
-        const { expiresAt } = estimateAccessTokenExpiry(tokens, requestStartedAt, this.#o.expiryRules);
-        const refreshed: SessionData = {
-          ...session,
-          accessToken: tokens.access_token,
-          accessTokenExpiresAt: expiresAt,
-          refreshToken: tokens.refresh_token ?? refreshToken,
-          scope: tokens.scope ?? session.scope,
-          lastRefreshAt: Date.now(),
-          refreshCount: session.refreshCount + 1,
-          sessionExpiresAt: this.#sessionExpiry(session, tokens, requestStartedAt),
-        };
-        await this.#o.store.set(
-          `refresh:result:${key}`,
-          await this.#o.codec.seal(refreshed),
-          this.#o.graceMs,
-        );
-        if (tokens.refresh_token && tokens.refresh_token !== refreshToken) {
-          await this.#o.store.set(`refresh:consumed:${key}`, String(Date.now()), this.#o.rememberConsumedMs);
+        const refreshed = sessionFromTokenResponse({
+          tokens,
+          requestStartedAt,
+          rules: this.#o.rules,
+          previous: session,
+        });
+        this.#o.circuit.success();
+        await this.#storeResult(flightKey, refreshed);
+        const rotated = refreshed.refreshToken !== refreshToken;
+        if (rotated) {
+          await this.#o.store.set(
+            refreshKeys.consumed(sha256(refreshToken)),
+            String(Date.now()),
+            this.#o.rememberConsumedMs,
+          );
         }
         this.#o.audit.record('refresh', {
           bffSessionId: session.bffSessionId,
@@ -203,49 +322,108 @@ export class SessionRefresher {
           durationMs: Math.round(performance.now() - started),
           attempts: attempt,
           refreshCount: refreshed.refreshCount,
-          rotated: refreshed.refreshToken !== refreshToken,
+          rotated,
         });
         return { kind: 'refreshed', session: refreshed };
       } catch (error) {
-        const failure = classifyRefreshFailure(error);
+        const failure = classifyRefreshFailure(error, this.#o.profile);
         const elapsed = performance.now() - started;
-        // Exponential backoff with full jitter, only while the request's budget allows another try.
+        // Exponential backoff with full jitter, only while the budget allows another try.
         const backoff = Math.random() * Math.min(2000, 100 * 2 ** attempt);
-        if (failure === 'transient' && elapsed + backoff < this.#o.budgetMs) {
+        if (
+          failure.failure === 'transient' &&
+          attempt < maxAttempts &&
+          elapsed + backoff < this.#o.budgetMs
+        ) {
           await sleep(backoff);
           continue;
         }
-        this.#o.audit.record('refresh_failed', {
-          bffSessionId: session.bffSessionId,
-          sub: session.sub,
-          failure,
-          attempts: attempt,
-          durationMs: Math.round(elapsed),
-          oauthError: (error as { error?: string }).error,
-        });
-        if (failure === 'invalid_grant') {
-          await this.#o.store.set(`refresh:dead:${key}`, '1', this.#o.rememberConsumedMs);
-          this.#o.audit.record('session_ended', {
-            bffSessionId: session.bffSessionId,
-            sub: session.sub,
-            reason: 'refresh_token_rejected',
-            sessionAgeSeconds: Math.round((Date.now() - session.startedAt) / 1000),
-            sinceLastRefreshSeconds: Math.round(
-              (Date.now() - (session.lastRefreshAt ?? session.startedAt)) / 1000,
-            ),
-          });
-        }
-        if (failure === 'invalid_client') {
-          console.error(
-            JSON.stringify({
-              level: 'error',
-              event: 'config_error',
-              message: 'the IdP rejected our client credentials',
-            }),
-          );
-        }
-        return { kind: 'failed', failure, retryAfter: retryAfterSeconds(error) };
+        return this.#failed(session, failure, error, attempt, elapsed);
       }
     }
   }
+
+  /** Kept until a response carries it to the browser, or the session could not outlive it anyway. */
+  async #storeResult(flightKey: string, refreshed: SessionData): Promise<void> {
+    const untilSessionEnd = (refreshed.sessionExpiresAt ?? Number.POSITIVE_INFINITY) - Date.now();
+    const ttl = Math.max(this.#o.graceMs, Math.min(this.#o.rememberConsumedMs, untilSessionEnd));
+    const sealed = await this.#o.codec.seal(refreshed);
+    await this.#o.store.set(
+      refreshKeys.result(flightKey),
+      JSON.stringify({ sealed, collected: false } satisfies StoredResult),
+      ttl,
+    );
+  }
+
+  async #failed(
+    session: SessionData,
+    failure: RefreshFailure,
+    error: unknown,
+    attempts: number,
+    elapsedMs: number,
+  ): Promise<FlightOutcome> {
+    this.#o.audit.record('refresh_failed', {
+      bffSessionId: session.bffSessionId,
+      sub: session.sub,
+      failure: failure.failure,
+      attempts,
+      durationMs: Math.round(elapsedMs),
+      oauthError: failure.oauthError,
+      status: failure.status,
+    });
+    if (failure.failure === 'grant_rejected') {
+      // The provider has spoken for this refresh token; it is not the provider being down.
+      this.#o.circuit.success();
+      await this.#o.store.set(
+        refreshKeys.dead(sha256(session.refreshToken ?? '')),
+        '1',
+        this.#o.rememberConsumedMs,
+      );
+      this.#o.audit.record('session_ended', {
+        bffSessionId: session.bffSessionId,
+        sub: session.sub,
+        reason: 'refresh_token_rejected',
+        oauthError: failure.oauthError,
+        sessionAgeSeconds: Math.round((Date.now() - session.startedAt) / 1000),
+        sinceLastRefreshSeconds: Math.round(
+          (Date.now() - (session.lastRefreshAt ?? session.startedAt)) / 1000,
+        ),
+      });
+      return { kind: 'ended', error: sessionExpired('The refresh token is no longer valid') };
+    }
+    const hint = providerRetryAfterSeconds(error);
+    this.#o.circuit.failure(failure.failure, hint);
+    if (failure.failure === 'client_rejected') {
+      if (Date.now() - this.#configErrorLoggedAt >= CONFIG_ERROR_LOG_INTERVAL_MS) {
+        this.#configErrorLoggedAt = Date.now();
+        console.error(
+          JSON.stringify({
+            level: 'error',
+            event: 'config_error',
+            message: 'the identity provider rejected our client credentials',
+            oauthError: failure.oauthError,
+          }),
+        );
+      }
+    }
+    return { kind: 'unavailable', retryAfter: this.#o.circuit.retryAfterSeconds() };
+  }
+}
+
+function parseStoredResult(value: string | undefined): StoredResult | undefined {
+  if (!value) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      typeof (parsed as StoredResult).sealed === 'string' &&
+      typeof (parsed as StoredResult).collected === 'boolean'
+    ) {
+      return parsed as StoredResult;
+    }
+  } catch {
+    // A value of another shape (an older version's): treated as absent.
+  }
+  return undefined;
 }

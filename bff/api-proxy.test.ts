@@ -25,6 +25,35 @@ const withoutExpiresIn: typeof fetch = async (input, init) => {
   return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
 };
 
+describe("the platform's development endpoints are out of the proxy's reach", () => {
+  it('answers 404 for /api/dev/* and leaves the device API fault switch alone, even for a read-only user', async () => {
+    const stack = await startTestStack();
+    try {
+      const browser = new CookieJarClient();
+      await signInThroughBff(stack, browser, 'viewer');
+      for (const path of [
+        '/api/dev/faults',
+        '/api/dev/stats',
+        '/api/..%2Fdev/faults',
+        '/api/%2e%2e/dev/faults',
+      ]) {
+        const response = await browser.fetch(`${stack.appUrl}${path}`, {
+          method: 'POST',
+          headers: { ...csrfHeaders, 'content-type': 'application/json' },
+          body: JSON.stringify({ mode: 'down' }),
+        });
+        expect([400, 404]).toContain(response.status);
+      }
+      expect(stack.platform.apiFaults.state.mode).toBe('ok');
+      expect(
+        (await browser.fetch(`${stack.appUrl}/api/devices?limit=1`, { headers: csrfHeaders })).status,
+      ).toBe(200);
+    } finally {
+      await stack.dispose();
+    }
+  });
+});
+
 describe('reactive refresh when the API says the token expired', () => {
   let stack: TestStack | undefined;
   afterEach(async () => {

@@ -14,7 +14,7 @@ const at = (seconds: number) => vi.setSystemTime(T0 + seconds * 1000);
 const stats = async (s: TestStack) => (await fetch(`${s.platform.issuer}/dev/stats`)).json();
 
 /**
- * A provider that sends no expires_in (seed 002): the BFF falls back to its consumer default, here an
+ * A provider that sends no expires_in: the BFF falls back to its consumer default, here an
  * optimistic hour, so only the API can tell that the 15-minute token expired.
  */
 const withoutExpiresIn: typeof fetch = async (input, init) => {

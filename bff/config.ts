@@ -88,7 +88,7 @@ const bffEnvSchema = z.object({
   REFRESH_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   /** Time a request may spend refreshing (retries included) before it is answered anyway. */
   REFRESH_BUDGET_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
-  /** Seed 002's validity sources after expires_in: `scope=seconds` rules, provider and consumer defaults. */
+  /** Validity sources after expires_in: `scope=seconds` rules, provider and consumer defaults. */
   TOKEN_SCOPE_LIFETIMES: z
     .string()
     .regex(

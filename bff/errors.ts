@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /**
- * The BFF's stable error codes (DESIGN.md section 4). Clients and tests branch on `error`, never on
+ * The BFF's stable error codes. Clients and tests branch on `error`, never on
  * `message`, which is for people.
  */
 export type BffErrorCode =

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPlatformConfig } from './config.ts';
 
 describe('platform configuration', () => {
-  it('has the defaults of seed 000', () => {
+  it('has the platform defaults (15 min tokens, 30 min idle, 2 h absolute)', () => {
     const config = loadPlatformConfig({});
     expect(config.accessTokenTtl).toBe(900);
     expect(config.refreshTokenIdleTtl).toBe(1800);

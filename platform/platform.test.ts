@@ -57,7 +57,7 @@ describe('device API with tokens from the authorization server', () => {
     expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+", error="invalid_token"/);
   });
 
-  it('answers an expired token the Facebook way when configured so (seed 002)', async () => {
+  it('answers an expired token the Facebook way when configured so', async () => {
     const { platform, accessToken } = await tokenFor('viewer', { API_EXPIRED_TOKEN_STYLE: 'facebook' });
     vi.setSystemTime(Date.now() + 906_000);
     const response = await fetch(`${platform.apiUrl}/devices`, { headers: bearer(accessToken) });

@@ -33,7 +33,7 @@ export function normaliseOrigin(value: string): string | undefined {
 }
 
 /**
- * CSRF defence for `/bff/*` and `/api/*` (DESIGN.md sections 4 and 6):
+ * CSRF defence for `/bff/*` and `/api/*`:
  *
  * - every request on a non-exempt path must carry `X-CSRF: 1`;
  * - unsafe methods on non-exempt paths must, when the browser sends them, have `Origin` equal to the

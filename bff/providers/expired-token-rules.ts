@@ -1,5 +1,5 @@
 /**
- * When does an upstream answer mean "your access token expired"? Seed 002: RFC 6750's `401` with a
+ * When does an upstream answer mean "your access token expired"? RFC 6750's `401` with a
  * Bearer challenge `error="invalid_token"`, plus small named rules for providers that say it their own
  * way. Everything else (403 insufficient_scope, any other 4xx) is the API's answer and passes through.
  */
@@ -28,7 +28,7 @@ export const rfc6750InvalidToken: ExpiredTokenRule = {
   matches: (status, header) => status === 401 && bearerChallengeError(header) === 'invalid_token',
 };
 
-/** Facebook's Graph API answers an expired token with 400 and its own challenge (seed 002). */
+/** Facebook's Graph API answers an expired token with 400 and its own challenge. */
 export const facebookInvalidToken: ExpiredTokenRule = {
   name: 'facebook',
   matches: (status, header) =>

@@ -61,7 +61,7 @@ export const PROVIDER_PROFILES = {
     refreshErrors: RFC6749_REFRESH_ERRORS,
     expiredTokenRules: [],
   },
-  /** Seed 002's Facebook: an expired token is a `400` with its own `WWW-Authenticate` challenge. */
+  /** Facebook's Graph API: an expired token is a `400` with its own `WWW-Authenticate` challenge. */
   facebook: {
     name: 'facebook',
     nameClaims: ['name'],

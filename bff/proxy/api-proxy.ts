@@ -46,7 +46,7 @@ const DROPPED_RESPONSE_HEADERS = new Set([
 /**
  * `ALL /api/*`: the device API behind the session. Adds the bearer token from the session's token
  * source (which refreshes ahead and writes the cookie),
- * retries once after a refresh when the API says the token expired (seed 002), and streams answers
+ * retries once after a refresh when the API says the token expired, and streams answers
  * back. A changed session is written to the cookie; an unchanged one sets no cookie.
  */
 export function apiProxyRoute(options: ApiProxyOptions) {

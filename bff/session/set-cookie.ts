@@ -29,7 +29,7 @@ export function parseSetCookie(line: string): ParsedSetCookie {
 const REQUIRED = { path: '/', httponly: true, secure: true, samesite: 'Strict' } as const;
 
 /**
- * What is wrong with a session cookie line, by DESIGN.md section 6: `__Host-` name, `Secure`,
+ * What is wrong with a session cookie line, by our cookie rules: `__Host-` name, `Secure`,
  * `HttpOnly`, `Path=/`, no `Domain`, `SameSite=Strict`, an integer `Max-Age`, nothing else, and the
  * line within 4096 bytes. An empty list means it is right; deletions (`Max-Age=0`) pass too.
  */

@@ -9,7 +9,7 @@ const rules = {
   consumerDefaultSeconds: 300,
 };
 
-describe('access token validity estimate (seed 002), first source present wins', () => {
+describe('access token validity estimate, first source present wins', () => {
   it('1. expires_in, counted from the clock reading taken before the request was sent', () => {
     expect(estimateAccessTokenExpiry({ expires_in: 900, scope: 'devices:read' }, sentAt, rules)).toEqual({
       expiresAt: sentAt + 900_000,

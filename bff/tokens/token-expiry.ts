@@ -1,5 +1,5 @@
 /**
- * How long an access token is valid, estimated when the token response arrives (seed 002), from the
+ * How long an access token is valid, estimated when the token response arrives, from the
  * first indicator present: `expires_in`; a configured rule for a scope; a configured default of the
  * provider; the consumer's default. `requestStartedAt` is the clock reading taken *before* the token
  * request was sent, so network time and clock skew make the estimate early, never late.

@@ -412,7 +412,7 @@ describe('a simulated 8-hour shift with the platform defaults (900 / 1800 / 7200
   }, 180_000);
 });
 
-describe("the seed's 60-minute logout, reproduced and explained", () => {
+describe('the 60-minute logout, reproduced and explained', () => {
   it('ends at exactly 60 minutes when the absolute lifetime is 3600 s, and the audit line says why', async () => {
     const { stack: s, browser } = await signedIn({
       platformEnv: { AUTH_REFRESH_TOKEN_ABSOLUTE_TTL: '3600' },

@@ -19,7 +19,7 @@ export const ROLE_SCOPES: Record<Role, readonly string[]> = {
 
 export const DEVICE_API_SCOPES = ['devices:read', 'devices:command', 'jobs:run'] as const;
 
-/** The demo accounts of DESIGN.md section 4 (passwords equal the usernames). */
+/** The demo accounts (passwords equal the usernames). */
 export const DEMO_ACCOUNTS: readonly Account[] = [
   {
     sub: 'usr-operator-0001',

@@ -20,7 +20,7 @@ export interface AuthProviderDeps {
 const epochSeconds = () => Math.floor(Date.now() / 1000);
 
 /**
- * The platform's OpenID Provider, configured like the IoT platform of seed 000: short JWT access
+ * The platform's OpenID Provider, configured like the IoT platform it stands in for: short JWT access
  * tokens, rotating refresh tokens with an idle timeout and an absolute lifetime, reuse detection that
  * revokes the grant, PKCE (S256) for every client, exact redirect URIs, `iss` in every authorization
  * response (RFC 9207), revocation (RFC 7009), RP-initiated and back-channel logout. The lenient

@@ -80,7 +80,7 @@ describe('refresh token lifetimes (defaults: idle 1800 s, absolute 7200 s)', () 
     expect(await client.refreshOutcome(current)).toBe('invalid_grant');
   });
 
-  it("reproduces the seed's 60-minute logout when the absolute lifetime is 3600 s", async () => {
+  it('reproduces the 60-minute logout when the absolute lifetime is 3600 s', async () => {
     const { client, refreshToken } = await signedIn({ AUTH_REFRESH_TOKEN_ABSOLUTE_TTL: '3600' });
     let current = refreshToken;
     for (const t of [840, 1680, 2520, 3360, 3599]) {

@@ -3,7 +3,7 @@ import type { Plugin } from 'vite';
 
 // Prints, on every build, the gzip size of the JavaScript a first visit loads: the entry chunk and
 // everything it imports statically, transitively. Lazy chunks (dynamic imports) are left out: they
-// load when a route needs them. Fails the build above the budget (DESIGN.md section 7).
+// load when a route needs them. Fails the build above the budget.
 
 export interface ChunkLike {
   type: 'chunk' | 'asset';

@@ -41,6 +41,16 @@ describe('the identity provider circuit', () => {
     expect(circuit.retryAfterSeconds()).toBe(20);
   });
 
+  it('lets the next caller probe when a probe ended without learning anything', () => {
+    const { clock, circuit } = circuitAt();
+    circuit.failure('transient');
+    clock.now += 1000;
+    expect(circuit.permit().kind).toBe('probe');
+    circuit.releaseProbe();
+    expect(circuit.state).toBe('half_open');
+    expect(circuit.permit().kind).toBe('probe');
+  });
+
   it('pauses long after the provider refused our client', () => {
     const { circuit } = circuitAt();
     circuit.failure('client_rejected');

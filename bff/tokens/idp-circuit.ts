@@ -66,6 +66,14 @@ export class IdpCircuit {
     return Math.max(1, Math.ceil((this.#openUntil - this.#now()) / 1000));
   }
 
+  /**
+   * Ends a probe that learnt nothing about the provider (another instance's result was found, the
+   * refresh token was already known dead): the next caller may probe. No-op once settled.
+   */
+  releaseProbe(): void {
+    this.#probing = false;
+  }
+
   success(): void {
     this.#failures = 0;
     this.#openUntil = 0;

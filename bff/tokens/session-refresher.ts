@@ -272,7 +272,10 @@ export class SessionRefresher {
         if (permit.kind === 'probe') this.#o.circuit.failure('transient');
         return { kind: 'unavailable', retryAfter: 5 };
       })
-      .finally(() => this.#inflight.delete(flightKey));
+      .finally(() => {
+        this.#inflight.delete(flightKey);
+        if (permit.kind === 'probe') this.#o.circuit.releaseProbe();
+      });
     this.#inflight.set(flightKey, flight);
     this.#o.observeFlight?.(flight);
     return flight;

@@ -56,7 +56,7 @@ export async function cookieSize(
   const viaHelper = await openSession(reader, cookieHeaderFrom(written));
 
   return {
-    title: '3. session cookie size',
+    title: '5. session cookie size',
     table: {
       head: ['session', 'access token B', 'cookies', 'Set-Cookie B total', 'largest line B', 'round-trips'],
       rows: [

@@ -35,7 +35,7 @@ export async function idleSessions(
   const added = after.storeEntries - before.storeEntries;
   const freshAdded = afterFresh.freshStoreEntries - before.freshStoreEntries;
   return {
-    title: `4. server state per idle session: ${o.sessions} sign-ins, each used once, then idle`,
+    title: `6. server state per idle session: ${o.sessions} sign-ins, each used once, then idle`,
     table: {
       head: ['measure', 'value'],
       rows: [

@@ -96,3 +96,71 @@ export function percentile(samples: readonly number[], p: number): number {
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
   return sorted[rank - 1] ?? Number.NaN;
 }
+
+export interface CountedResult extends LoadResult {
+  /** How many requests the run was asked to send, and how many it sent before its time ran out. */
+  requested: number;
+  sent: number;
+  /** True when the time cap stopped the run before it had sent every request. */
+  cutShort: boolean;
+  /** Latency of every answer, whatever its status (transport errors have none). */
+  allLatenciesMs: number[];
+  /** Count per status code, `error` for transport errors. */
+  statuses: Map<string, number>;
+}
+
+/**
+ * Closed-loop load bounded in count and in time: `concurrency` workers send `requests` requests in
+ * all, but start none after `maxMs` (requests already sent still finish, each within the request
+ * timeout). `accept` decides what counts as a good answer (default: status 200).
+ */
+export async function runCounted(options: {
+  url: URL;
+  headers: Record<string, string>;
+  concurrency: number;
+  requests: number;
+  maxMs: number;
+  agent: http.Agent;
+  accept?: (reply: Reply) => boolean;
+}): Promise<CountedResult> {
+  const accept = options.accept ?? ((reply: Reply) => reply.status === 200);
+  const latenciesMs: number[] = [];
+  const allLatenciesMs: number[] = [];
+  const statuses = new Map<string, number>();
+  const count = (key: string) => statuses.set(key, (statuses.get(key) ?? 0) + 1);
+  let failures = 0;
+  let sent = 0;
+  const started = performance.now();
+  const deadline = started + options.maxMs;
+  const worker = async () => {
+    while (sent < options.requests && performance.now() < deadline) {
+      sent++;
+      try {
+        const reply = await get(options.agent, options.url, options.headers);
+        count(String(reply.status));
+        allLatenciesMs.push(reply.ms);
+        if (accept(reply)) latenciesMs.push(reply.ms);
+        else failures++;
+      } catch {
+        count('error');
+        failures++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, options.requests) }, worker));
+  return {
+    ok: latenciesMs.length,
+    failures,
+    seconds: (performance.now() - started) / 1000,
+    latenciesMs,
+    requested: options.requests,
+    sent,
+    cutShort: sent < options.requests,
+    allLatenciesMs,
+    statuses,
+  };
+}
+
+/** `404×2, 200×98`-style summary of a status count. */
+export const statusList = (statuses: ReadonlyMap<string, number>) =>
+  [...statuses].map(([status, n]) => `${status}×${n}`).join(', ') || 'none';

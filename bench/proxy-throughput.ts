@@ -21,7 +21,8 @@ type Target = 'bare' | 'bff';
 
 /**
  * BFF `/api/*` against a bare Hono proxy in the same process, to the same upstream endpoint, with the
- * same bearer token: the ratio of their throughputs is the cost of the BFF's session work.
+ * same bearer token and the same upstream client (bench/servers.ts): the ratio of their throughputs is
+ * the cost of the BFF's own work per request (session cookie, CSRF check, refresh check, headers).
  */
 export async function proxyThroughput(servers: ServerProcess, o: ThroughputOptions): Promise<JobReport> {
   const { appUrl, bareProxyUrl, cookieSecrets, issuer, refreshLeewaySeconds } = servers.ready;
@@ -139,7 +140,8 @@ export async function proxyThroughput(servers: ServerProcess, o: ThroughputOptio
         `${fixed(Math.min(...roundRatios), 3)}–${fixed(Math.max(...roundRatios), 3)}; wide means other load)`,
       `CPU during the runs, share of one core: servers process ${fixed(serversCpu * 100, 0)}%, ` +
         `load generator ${fixed(ownCpu * 100, 0)}%`,
-      `same upstream and token; bare = hono/proxy with a fixed bearer; BFF adds cookie + X-CSRF: 1; ` +
+      'same upstream, token and upstream client (the undici pool of bff/proxy/upstream-client.ts); ' +
+        `bare = Hono with a fixed bearer; BFF adds cookie + X-CSRF: 1; ` +
         `refresh_token grants during the run: ${refreshesDuring}`,
     ],
     budgets: [budget],

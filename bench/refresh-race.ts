@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SessionCookieCodec } from '../bff/session/index.ts';
 import { get, keepAliveAgent, percentile, type Reply } from './load.ts';
-import { platformStats, resetPlatformStats } from './platform-stats.ts';
+import { discovery, platformStats, resetPlatformStats } from './platform-stats.ts';
 import { fixed, type JobReport } from './report.ts';
 import type { ServerProcess } from './server-process.ts';
 import { cookieHeaderFrom, openSession, signIn } from './sign-in.ts';
@@ -9,16 +9,43 @@ import { cookieHeaderFrom, openSession, signIn } from './sign-in.ts';
 const MAX_WAIT_MS = 70_000;
 
 /**
+ * The platform's `AUTH_PROFILE` the race runs against, the BFF left at its defaults. `strict`: refresh
+ * tokens rotated, a revocation endpoint, client_secret_basic. `lenient`: refresh tokens not rotated,
+ * no revocation endpoint, client_secret_post only.
+ */
+export type PlatformProfile = 'strict' | 'lenient';
+
+export const raceBudgetName = (profile: PlatformProfile) =>
+  `token-endpoint calls when 200 requests race across an expiry (platform profile ${profile})`;
+export const raceTitle = (profile: PlatformProfile, requests: number, path: string) =>
+  `2${profile === 'strict' ? 'a' : 'b'}. refresh race, platform profile ${profile}: ${requests} ` +
+  `concurrent GET /api${path} with one cookie, sent after the access token expired`;
+
+/** What the discovery document says about the profile-dependent features. */
+async function advertised(issuer: string) {
+  const metadata = await discovery(issuer);
+  const methods = metadata.token_endpoint_auth_methods_supported;
+  return {
+    revocation: typeof metadata.revocation_endpoint === 'string',
+    authMethods: Array.isArray(methods) ? methods.map(String) : [],
+  };
+}
+
+/**
  * `requests` requests with one session cookie, all sent at once after its access token expired: the
  * BFF must redeem the refresh token exactly once and hand every request the same new session.
  * The servers run with a short access-token lifetime (see run.ts), so the wait is a few seconds.
+ * With `profile: 'lenient'` the run also checks that the platform really runs that profile (no
+ * revocation endpoint, no client_secret_basic, refresh token not rotated): a platform that ignores
+ * `AUTH_PROFILE` would otherwise repeat the strict run under another name.
  */
 export async function refreshRace(
   servers: ServerProcess,
-  o: { requests: number; path: string },
+  o: { requests: number; path: string; profile: PlatformProfile },
 ): Promise<JobReport> {
   const { appUrl, cookieSecrets, issuer, refreshLeewaySeconds, accessTokenTtlSeconds } = servers.ready;
   const codec = new SessionCookieCodec({ passwords: cookieSecrets });
+  const features = await advertised(issuer);
   const { cookieHeader } = await signIn(appUrl);
   const before = await openSession(codec, cookieHeader);
   if (!before?.refreshToken) throw new Error('the race session has no refresh token');
@@ -63,7 +90,23 @@ export async function refreshRace(
   const grantErrors = stats.tokenErrors.refresh_token ?? 0;
   const bffRefreshes = (await servers.stats()).audit.refresh ?? 0;
   const latencies = replies.map((r) => r.value.ms);
+  const newRefreshTokens = new Set([...sessions].map((s) => (JSON.parse(s) as string[])[2]));
+  const rotated =
+    newRefreshTokens.size === 0
+      ? 'n/a (no new session)'
+      : newRefreshTokens.has(before.refreshToken)
+        ? 'no'
+        : 'yes';
+  const profileProblems =
+    o.profile === 'lenient'
+      ? [
+          ...(features.revocation ? ['advertises a revocation endpoint'] : []),
+          ...(features.authMethods.includes('client_secret_basic') ? ['accepts client_secret_basic'] : []),
+          ...(rotated === 'yes' ? ['rotated the refresh token'] : []),
+        ]
+      : [];
   const pass =
+    profileProblems.length === 0 &&
     grants === 1 &&
     ok === o.requests &&
     stats.refreshTokenReuse === 0 &&
@@ -73,8 +116,7 @@ export async function refreshRace(
 
   return {
     title:
-      `2. refresh race: ${o.requests} concurrent GET /api${o.path} with one cookie, sent after the access ` +
-      `token expired (AS access-token lifetime ${accessTokenTtlSeconds} s, ` +
+      `${raceTitle(o.profile, o.requests, o.path)} (AS access-token lifetime ${accessTokenTtlSeconds} s, ` +
       `BFF leeway ${refreshLeewaySeconds} s)`,
     table: {
       head: ['measure', 'value'],
@@ -86,6 +128,7 @@ export async function refreshRace(
         ["BFF 'refresh' audit events", bffRefreshes],
         ['responses setting the cookie', `${withCookie}/${replies.length}`],
         ['distinct sessions in those cookies', sessions.size],
+        ['refresh token rotated', rotated],
         [
           'latency p50 / max ms',
           `${fixed(percentile(latencies, 50), 1)} / ${fixed(Math.max(...latencies), 1)}`,
@@ -94,17 +137,22 @@ export async function refreshRace(
     },
     notes: [
       `statuses: ${[...statuses].map(([status, n]) => `${status}×${n}`).join(', ')}`,
+      `the AS advertises: revocation endpoint ${features.revocation ? 'yes' : 'no'}; ` +
+        `token endpoint auth methods ${features.authMethods.join(', ') || 'none listed'}`,
       'sessions compared by (refreshCount, accessToken, refreshToken) ' +
         "after unsealing each response's cookie" +
         (unreadable > 0 ? `; ${unreadable} cookies did not open` : ''),
     ],
     budgets: [
       {
-        name: 'token-endpoint calls when 200 requests race across an expiry',
+        name: raceBudgetName(o.profile),
         pass,
         detail:
           `${grants} refresh_token grant(s) (budget exactly 1); ${ok}/${o.requests} answered 200; ` +
-          `refreshTokenReuse ${stats.refreshTokenReuse}; distinct new sessions ${sessions.size}`,
+          `refreshTokenReuse ${stats.refreshTokenReuse}; distinct new sessions ${sessions.size}` +
+          (profileProblems.length > 0
+            ? `; invalid run: the platform ignored AUTH_PROFILE=lenient (${profileProblems.join(', ')})`
+            : ''),
       },
     ],
   };

@@ -34,3 +34,14 @@ export function printBudgets(checks: readonly BudgetCheck[]): void {
 }
 
 export const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+/** The report of a job that could not measure: its budget lines fail and say why. */
+export function failedJob(title: string, budgetNames: readonly string[], error: unknown): JobReport {
+  const reason = (error as Error)?.message ?? String(error);
+  return {
+    title,
+    table: { head: ['measure', 'value'], rows: [['could not measure', reason]] },
+    notes: [],
+    budgets: budgetNames.map((name) => ({ name, pass: false, detail: `not measured: ${reason}` })),
+  };
+}

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { cookieSize } from './cookie-size.ts';
 import { idleSessions } from './idle-sessions.ts';
+import { type FaultMode, idpDownExpired, refreshDueLatency, signInAgingSession } from './idp-faults.ts';
 import { proxyThroughput } from './proxy-throughput.ts';
-import { refreshRace } from './refresh-race.ts';
-import { type BudgetCheck, type JobReport, printBudgets, printJob } from './report.ts';
+import { type PlatformProfile, raceBudgetName, raceTitle, refreshRace } from './refresh-race.ts';
+import { type BudgetCheck, failedJob, type JobReport, printBudgets, printJob } from './report.ts';
 import { ServerProcess } from './server-process.ts';
 
 /**
@@ -17,7 +18,10 @@ import { ServerProcess } from './server-process.ts';
  */
 
 const DEVICE_PATH = '/devices/dev-0001';
-const HARD_DEADLINE_MS = 120_000;
+// About 100 s on a 2-core machine; the IdP-fault runs take longer while the BFF holds requests for
+// its refresh budget (each of their segments is capped, see bench/idp-faults.ts).
+const HARD_DEADLINE_MS = 180_000;
+const RACE_REQUESTS = 200;
 
 /** 1-minute load average: above the core count, something else competes and ratios get noisy. */
 const loadAverage = () => loadavg()[0]?.toFixed(2) ?? 'n/a';
@@ -43,21 +47,43 @@ const reports: JobReport[] = [];
 try {
   console.log(
     `bench: node ${process.version}, ${availableParallelism()} cores, load average ${loadAverage()}; ` +
-      'servers in 2 child processes',
+      'servers in 5 child processes (one measured at a time)',
   );
+  // Access tokens of 5 s and no leeway: the race happens after a real expiry, a few seconds in. The
+  // race runs against both of the platform's AUTH_PROFILEs; the BFF keeps its defaults for both
+  // (OIDC_CLIENT_AUTH included).
+  const race = (profile: PlatformProfile) => ({
+    platformEnv: { AUTH_ACCESS_TOKEN_TTL: '5', AUTH_PROFILE: profile },
+    bffEnv: { REFRESH_LEEWAY_SECONDS: '0' },
+  });
+  // 120 s access tokens, the BFF at its defaults: sessions signed in now are inside the 60 s leeway
+  // by the time refreshDueLatency runs. One servers process per IdP fault mode.
+  const idpFault = { platformEnv: { AUTH_ACCESS_TOKEN_TTL: '120' } };
   const starts = await Promise.allSettled([
     ServerProcess.start('main', {}, tmp),
-    // Access tokens of 5 s and no leeway: the race happens after a real expiry, a few seconds in.
-    ServerProcess.start(
-      'race',
-      { platformEnv: { AUTH_ACCESS_TOKEN_TTL: '5' }, bffEnv: { REFRESH_LEEWAY_SECONDS: '0' } },
-      tmp,
-    ),
+    ServerProcess.start('race', race('strict'), tmp),
+    ServerProcess.start('idp-down', idpFault, tmp),
+    ServerProcess.start('idp-slow', idpFault, tmp),
+    ServerProcess.start('race-lenient', race('lenient'), tmp),
   ]);
   for (const s of starts) if (s.status === 'fulfilled') running.push(s.value);
-  const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  // Without the first four there is no bench; the lenient servers failing to start (a platform or
+  // BFF that cannot run that profile) fails that profile's budget line instead.
+  const failed = starts.slice(0, 4).find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
-  const [main, race] = running as [ServerProcess, ServerProcess];
+  const [main, raceServers, idpDown, idpSlow] = running as ServerProcess[] as [
+    ServerProcess,
+    ServerProcess,
+    ServerProcess,
+    ServerProcess,
+  ];
+  const lenientStart = starts[4];
+  const lenient = lenientStart?.status === 'fulfilled' ? lenientStart.value : (lenientStart?.reason as Error);
+  // Signed in first, so that the wait for their tokens to become due overlaps the jobs before.
+  const agingCookies: [FaultMode, ServerProcess, string][] = [
+    ['down', idpDown, await signInAgingSession(idpDown)],
+    ['slow', idpSlow, await signInAgingSession(idpSlow)],
+  ];
 
   reports.push(
     await proxyThroughput(main, {
@@ -70,7 +96,51 @@ try {
       minRatio: 0.9,
     }),
   );
-  reports.push(await refreshRace(race, { requests: 200, path: DEVICE_PATH }));
+  const profiles: [PlatformProfile, ServerProcess | Error][] = [
+    ['strict', raceServers],
+    ['lenient', lenient],
+  ];
+  for (const [profile, servers] of profiles) {
+    const job = { requests: RACE_REQUESTS, path: DEVICE_PATH, profile };
+    reports.push(
+      servers instanceof Error
+        ? failedJob(raceTitle(profile, RACE_REQUESTS, DEVICE_PATH), [raceBudgetName(profile)], servers)
+        : await refreshRace(servers, job).catch((error: unknown) =>
+            failedJob(raceTitle(profile, RACE_REQUESTS, DEVICE_PATH), [raceBudgetName(profile)], error),
+          ),
+    );
+    if (servers instanceof ServerProcess && profile === 'lenient') await servers.close();
+  }
+  for (const [mode, servers, agingCookie] of agingCookies) {
+    const job = {
+      mode,
+      agingCookie,
+      path: DEVICE_PATH,
+      concurrency: 16,
+      // Eight short alternating rounds: a burst of other load lands on both sides, not on one.
+      requests: 250,
+      rounds: 8,
+      warmUpRequests: 300,
+      warmUpMaxMs: 3000,
+      segmentMaxMs: 8000,
+      // Longer than the whole run: the refresh stays in flight while it is measured.
+      slowDelayMs: 30_000,
+      maxRatio: 1.2,
+    };
+    reports.push(await refreshDueLatency(servers, job));
+    // Done with these servers: a token request still held by the slow IdP goes with them.
+    await servers.close();
+  }
+  // After the race, on the same servers (5 s access tokens: the wait for an expiry is short).
+  reports.push(
+    await idpDownExpired(raceServers, {
+      path: DEVICE_PATH,
+      concurrency: 8,
+      requests: 200,
+      maxMs: 3000,
+      maxP99Ms: 100,
+    }),
+  );
   reports.push(await cookieSize(main, { maxBytes: 2048, bigTokenBytes: 6 * 1024 }));
   reports.push(await idleSessions(main, { sessions: 50, parallel: 8, path: DEVICE_PATH }));
 } catch (error) {

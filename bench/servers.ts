@@ -1,7 +1,8 @@
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
-import { proxy } from 'hono/proxy';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { MemoryCoordinationStore } from '../bff/coordination/coordination-store.ts';
+import { createUpstreamClient } from '../bff/proxy/upstream-client.ts';
 import { startBff } from '../bff/server.ts';
 import { startTestStack } from '../bff/test-support.ts';
 import { handle, listen } from '../lib/http-server.ts';
@@ -28,6 +29,12 @@ export interface ServersReady {
   cookieSecrets: Record<string, string>;
   accessTokenTtlSeconds: number;
   refreshLeewaySeconds: number;
+  /**
+   * Inside the leeway, a token this close to expiry makes requests wait for the refresh. Undefined
+   * when the BFF has no such setting.
+   */
+  refreshSafetyMarginSeconds: number | undefined;
+  refreshBudgetMs: number;
 }
 
 export type ServersRequest =
@@ -45,6 +52,8 @@ export interface ServersStats {
 
 export type ServersReply = { type: 'reply'; id: number; result?: unknown; error?: string };
 
+const numberOrUndefined = (value: unknown) => (typeof value === 'number' ? value : undefined);
+
 const send = (message: ServersReady | ServersReply | { type: 'failed'; message: string }) =>
   new Promise<void>((resolve) => {
     if (!process.send) throw new Error('bench/servers.ts must be started with an IPC channel (fork)');
@@ -61,14 +70,26 @@ async function main(): Promise<void> {
     deps: { store },
   });
 
-  // The baseline: forwards to the same upstream with one bearer token the parent hands over.
+  // The baseline: the BFF's own upstream client (same undici pool, same options), doing only what any
+  // proxy must: map the path, add one bearer token the parent hands over, stream the answer back. The
+  // BFF/bare ratio then measures the BFF's own work (session cookie, CSRF, refresh check, header
+  // filtering), not a difference between HTTP clients.
   let bareToken = '';
   const upstream = `${stack.platform.apiUrl}/`;
-  const bareApp = new Hono().get('/api/*', (c) =>
-    proxy(new URL(c.req.path.slice('/api/'.length), upstream), {
+  const bareClient = createUpstreamClient({ timeoutMs: stack.config.apiTimeoutMs });
+  const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding']);
+  const bareApp = new Hono().get('/api/*', async (c) => {
+    const answer = await bareClient.send({
+      url: new URL(c.req.path.slice('/api/'.length), upstream),
+      method: 'GET',
       headers: { accept: c.req.header('accept') ?? '*/*', authorization: `Bearer ${bareToken}` },
-    }),
-  );
+      body: undefined,
+    });
+    for (const [name, value] of answer.headers) {
+      if (!hopByHop.has(name)) c.header(name, value, { append: true });
+    }
+    return c.body(answer.body as ReadableStream, answer.status as ContentfulStatusCode);
+  });
   const bare = await listen('127.0.0.1', 0);
   handle(bare.server, getRequestListener(bareApp.fetch));
 
@@ -84,7 +105,7 @@ async function main(): Promise<void> {
   let closing: Promise<void> | undefined;
   const shutdown = () => {
     closing ??= (async () => {
-      await Promise.allSettled([bare.close(), fresh.close()]);
+      await Promise.allSettled([bare.close(), fresh.close(), bareClient.close()]);
       await stack.dispose();
     })();
     return closing;
@@ -132,6 +153,11 @@ async function main(): Promise<void> {
     cookieSecrets: stack.cookieSecrets,
     accessTokenTtlSeconds: stack.platform.config.accessTokenTtl,
     refreshLeewaySeconds: stack.config.refreshLeewaySeconds,
+    // Read by name: the setting is newer than the bench and may be absent from a BFF under test.
+    refreshSafetyMarginSeconds: numberOrUndefined(
+      (stack.config as unknown as Record<string, unknown>).refreshSafetyMarginSeconds,
+    ),
+    refreshBudgetMs: stack.config.refreshBudgetMs,
   });
 }
 

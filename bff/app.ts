@@ -9,7 +9,7 @@ import { LoginTransactions } from './login-transaction.ts';
 import { OidcClient } from './oidc/oidc-client.ts';
 import { expiredTokenRules, resolveProviderProfile } from './providers/index.ts';
 import { apiProxyRoute } from './proxy/api-proxy.ts';
-import { createUpstreamClient } from './proxy/upstream-client.ts';
+import { createUpstreamClient, type UpstreamClient } from './proxy/upstream-client.ts';
 import { backchannelLogoutRoute } from './routes/backchannel-logout.ts';
 import { callbackRoute } from './routes/callback.ts';
 import { loginRoute } from './routes/login.ts';
@@ -37,6 +37,8 @@ export interface BffDeps {
   expiryRules?: ExpiryRules;
   /** The identity provider's circuit breaker (tests pass one with their own clock). */
   circuit?: IdpCircuit;
+  /** The connection pool to the device API (benchmarks pass a canned one). */
+  upstreamClient?: UpstreamClient;
   /** Told of every refresh that runs (tests wait for background refreshes to settle). */
   observeRefresh?: (refresh: Promise<unknown>) => void;
 }
@@ -136,7 +138,7 @@ export function createBff(config: BffConfig, deps: BffDeps = {}): Hono {
       tokens: sessionTokens,
       rules: [...expiredTokenRules(config.apiTokenQuirks), ...profile.expiredTokenRules],
       bodyLimit: config.apiBodyLimit,
-      upstreamClient: createUpstreamClient({ timeoutMs: config.apiTimeoutMs }),
+      upstreamClient: deps.upstreamClient ?? createUpstreamClient({ timeoutMs: config.apiTimeoutMs }),
     }),
   );
   app.route('/', staticFiles(config.webDist));

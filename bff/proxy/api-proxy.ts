@@ -5,7 +5,7 @@ import { BffError, errorResponse } from '../errors.ts';
 import { type ExpiredTokenRule, matchingRule } from '../providers/index.ts';
 import type { SessionTokensFactory } from '../tokens/index.ts';
 import { type UpstreamClient, UpstreamError } from './upstream-client.ts';
-import { upstreamUrl } from './upstream-url.ts';
+import { createUpstreamUrlMapper } from './upstream-url.ts';
 
 export interface ApiProxyOptions {
   /** The device API's base URL; nothing else is ever reachable through the proxy. */
@@ -51,20 +51,23 @@ const DROPPED_RESPONSE_HEADERS = new Set([
  */
 export function apiProxyRoute(options: ApiProxyOptions) {
   const app = new Hono();
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: options.bodyLimit,
-      onError: (c) =>
-        errorResponse(
-          c,
-          new BffError('payload_too_large', 413, `Request bodies are limited to ${options.bodyLimit} bytes`),
-        ),
-    }),
+  const upstreamUrl = createUpstreamUrlMapper(options.upstream);
+  const limitBody = bodyLimit({
+    maxSize: options.bodyLimit,
+    onError: (c) =>
+      errorResponse(
+        c,
+        new BffError('payload_too_large', 413, `Request bodies are limited to ${options.bodyLimit} bytes`),
+      ),
+  });
+  // Only where a body can be: checking one on a GET would build a full WHATWG Request (and its
+  // AbortController) on every dashboard poll.
+  app.use('*', (c, next) =>
+    c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next),
   );
 
   app.all('*', async (c) => {
-    const target = upstreamUrl(options.upstream, c.req.url);
+    const target = upstreamUrl(c.req.url);
     if (!target.ok) return errorResponse(c, new BffError('bad_request', 400, target.reason));
 
     const tokens = await options.tokens(c);

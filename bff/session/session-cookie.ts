@@ -66,6 +66,8 @@ export class SessionCookieCodec {
   readonly #maxChunks: number;
   readonly #now: () => number;
   readonly #cache: LruCache<OpenedPayload> | undefined;
+  /** Whole Cookie headers that held a good seal (same size as the unseal cache). */
+  readonly #byHeader: LruCache<OpenedPayload> | undefined;
   /** Chunk names set by a write in this response, so a later write or clear in it can expire them. */
   readonly #liveChunks = new WeakMap<Context, ReadonlySet<string>>();
 
@@ -90,6 +92,7 @@ export class SessionCookieCodec {
     this.#maxChunks = maxChunks;
     this.#now = options.now ?? (() => Date.now());
     this.#cache = unsealCache > 0 ? new LruCache(unsealCache) : undefined;
+    this.#byHeader = unsealCache > 0 ? new LruCache(unsealCache) : undefined;
   }
 
   /** Seals a session that passes the schema; a bad one is our bug, so it throws `server_error`. */
@@ -137,8 +140,20 @@ export class SessionCookieCodec {
     const header = c.req.raw.headers.get('cookie');
     // Room for every chunk plus one full cookie of others; anything larger is not ours to parse.
     if (!header || header.length > (this.#maxChunks + 1) * MAX_COOKIE_BYTES) return undefined;
+    // A dashboard sends the same Cookie header on every poll: skip parsing it again. Only headers
+    // that held a good seal are remembered, and the seal's expiry is still checked.
+    const known = this.#byHeader?.get(header);
+    if (known) {
+      if (known.sealExpiresAt > this.#now()) return known.session;
+      this.#byHeader?.delete(header);
+    }
     const sealed = joinSeal(getCookie(c), this.cookieName, this.#maxChunks);
-    return sealed === undefined ? undefined : this.unseal(sealed);
+    const session = sealed === undefined ? undefined : await this.unseal(sealed);
+    if (session && sealed !== undefined) {
+      const opened = this.#cache?.get(sealed);
+      if (opened) this.#byHeader?.set(header, opened);
+    }
+    return session;
   }
 
   /**

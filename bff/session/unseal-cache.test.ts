@@ -112,3 +112,40 @@ describe('unseal cache', () => {
     expect(unsealSpy).toHaveBeenCalledTimes(0);
   });
 });
+
+describe('the Cookie header memo', () => {
+  async function readWith(codec: SessionCookieCodec, cookieHeader: string) {
+    const { Hono } = await import('hono');
+    let session: unknown;
+    await new Hono()
+      .get('*', async (c) => {
+        session = await codec.read(c);
+        return c.body(null, 204);
+      })
+      .request('/', { headers: { cookie: cookieHeader } });
+    return session;
+  }
+
+  async function cookieHeaderFor(codec: SessionCookieCodec) {
+    const { Hono } = await import('hono');
+    const response = await new Hono()
+      .get('*', async (c) => {
+        await codec.write(c, makeSession());
+        return c.body(null, 204);
+      })
+      .request('/');
+    return `${response.headers.getSetCookie()[0]?.split(';')[0]}; theme=dark`;
+  }
+
+  it('serves a repeated Cookie header without parsing it again, and still honours the seal expiry', async () => {
+    let now = Date.parse('2026-03-02T06:00:00Z');
+    const writer = codecWith(0, () => now);
+    const header = await cookieHeaderFor(writer);
+    const codec = new SessionCookieCodec({ passwords: { 1: OLD_SECRET }, maxAgeSeconds: 60, now: () => now });
+    expect(await readWith(codec, header)).toStrictEqual(makeSession());
+    expect(await readWith(codec, header)).toStrictEqual(makeSession());
+    expect(unsealSpy).toHaveBeenCalledTimes(1);
+    now += 8 * 60 * 60 * 1000 + 1; // past the seal's own lifetime (the writer's 8 h default)
+    expect(await readWith(codec, header)).toBeUndefined();
+  });
+});

@@ -24,7 +24,7 @@ export interface SessionRefresherOptions {
   safetyMarginMs: number;
   /** How long a refresh result serves requests still carrying the old cookie once collected (120 s). */
   graceMs: number;
-  /** How long a request may wait for a refresh, retries included, before it is answered anyway. */
+  /** How long a request may wait for a refresh before it is answered anyway. */
   budgetMs: number;
   /** How long consumed refresh tokens are remembered (the longest a session can live). */
   rememberConsumedMs: number;
@@ -51,7 +51,7 @@ interface StoredResult {
 
 /** A single refresh attempt may take this long: we never abort a request the IdP may still be processing. */
 const ATTEMPT_TIMEOUT_MS = 30_000;
-/** The store lock outlives the longest flight (a few attempts) so a crashed holder frees it in time. */
+/** The store lock outlives the longest attempt, so a crashed holder frees it in time. */
 const LOCK_TTL_MS = ATTEMPT_TIMEOUT_MS * 2;
 const POLL_MS = 25;
 /** A result may lead to another due session (a tab back after a long pause); bounded. */
@@ -113,6 +113,11 @@ export class SessionRefresher {
     const leeway = Math.min(this.#o.leewayMs, Math.max(0, lifetime / 2));
     const margin = Math.min(this.#o.safetyMarginMs, leeway / 2);
     return { due: remaining <= leeway, mustWait: remaining <= margin };
+  }
+
+  /** True when the session's token is used as it is: no refresh due (the hot path, no await). */
+  isFreshAsIs(session: SessionData): boolean {
+    return !this.#timing(session, Date.now()).due;
   }
 
   /**
@@ -254,7 +259,7 @@ export class SessionRefresher {
       try {
         return (
           (await this.#knownOutcome(flightKey, session, { collect: false })) ??
-          (await this.#refresh(flightKey, session, permit.kind === 'probe' ? 1 : Number.POSITIVE_INFINITY))
+          (await this.#refresh(flightKey, session))
         );
       } finally {
         await this.#o.store.delete(lock);
@@ -296,53 +301,48 @@ export class SessionRefresher {
     });
   }
 
-  async #refresh(flightKey: string, session: SessionData, maxAttempts: number): Promise<FlightOutcome> {
+  /**
+   * One attempt. Retrying is the circuit's job: after a transient failure it pauses (with backoff
+   * and jitter) and lets one later request probe, so no request spends its time on retries that the
+   * previous attempt just showed to be useless.
+   */
+  async #refresh(flightKey: string, session: SessionData): Promise<FlightOutcome> {
     const started = performance.now();
     const refreshToken = session.refreshToken ?? '';
-    for (let attempt = 1; ; attempt++) {
-      const requestStartedAt = Date.now();
-      try {
-        const tokens = await this.#o.oidc.refresh(refreshToken, ATTEMPT_TIMEOUT_MS);
-        const refreshed = sessionFromTokenResponse({
-          tokens,
-          requestStartedAt,
-          rules: this.#o.rules,
-          previous: session,
-        });
-        this.#o.circuit.success();
-        await this.#storeResult(flightKey, refreshed);
-        const rotated = refreshed.refreshToken !== refreshToken;
-        if (rotated) {
-          await this.#o.store.set(
-            refreshKeys.consumed(sha256(refreshToken)),
-            String(Date.now()),
-            this.#o.rememberConsumedMs,
-          );
-        }
-        this.#o.audit.record('refresh', {
-          bffSessionId: session.bffSessionId,
-          sub: session.sub,
-          durationMs: Math.round(performance.now() - started),
-          attempts: attempt,
-          refreshCount: refreshed.refreshCount,
-          rotated,
-        });
-        return { kind: 'refreshed', session: refreshed };
-      } catch (error) {
-        const failure = classifyRefreshFailure(error, this.#o.profile);
-        const elapsed = performance.now() - started;
-        // Exponential backoff with full jitter, only while the budget allows another try.
-        const backoff = Math.random() * Math.min(2000, 100 * 2 ** attempt);
-        if (
-          failure.failure === 'transient' &&
-          attempt < maxAttempts &&
-          elapsed + backoff < this.#o.budgetMs
-        ) {
-          await sleep(backoff);
-          continue;
-        }
-        return this.#failed(session, failure, error, attempt, elapsed);
+    const requestStartedAt = Date.now();
+    try {
+      const tokens = await this.#o.oidc.refresh(refreshToken, ATTEMPT_TIMEOUT_MS);
+      const refreshed = sessionFromTokenResponse({
+        tokens,
+        requestStartedAt,
+        rules: this.#o.rules,
+        previous: session,
+      });
+      this.#o.circuit.success();
+      await this.#storeResult(flightKey, refreshed);
+      const rotated = refreshed.refreshToken !== refreshToken;
+      if (rotated) {
+        await this.#o.store.set(
+          refreshKeys.consumed(sha256(refreshToken)),
+          String(Date.now()),
+          this.#o.rememberConsumedMs,
+        );
       }
+      this.#o.audit.record('refresh', {
+        bffSessionId: session.bffSessionId,
+        sub: session.sub,
+        durationMs: Math.round(performance.now() - started),
+        refreshCount: refreshed.refreshCount,
+        rotated,
+      });
+      return { kind: 'refreshed', session: refreshed };
+    } catch (error) {
+      return this.#failed(
+        session,
+        classifyRefreshFailure(error, this.#o.profile),
+        error,
+        performance.now() - started,
+      );
     }
   }
 
@@ -362,14 +362,12 @@ export class SessionRefresher {
     session: SessionData,
     failure: RefreshFailure,
     error: unknown,
-    attempts: number,
     elapsedMs: number,
   ): Promise<FlightOutcome> {
     this.#o.audit.record('refresh_failed', {
       bffSessionId: session.bffSessionId,
       sub: session.sub,
       failure: failure.failure,
-      attempts,
       durationMs: Math.round(elapsedMs),
       oauthError: failure.oauthError,
       status: failure.status,

@@ -109,7 +109,7 @@ describe.each(PLATFORM_PROFILES)('refresh ahead, never wait (%s platform)', (pro
     expect(sessionCookieSet(next)).toBe(true);
   });
 
-  it('answers while the refresh is still retrying when the IdP is down and the token is valid', async () => {
+  it('serves with the valid token when the IdP is down, and the circuit spares the IdP further calls', async () => {
     const tokenCalls = countingTokenCalls();
     const { stack: s, browser } = await signedIn({ profile, deps: { fetch: tokenCalls.fetch } });
     s.platform.authFaults.set('down');
@@ -117,7 +117,6 @@ describe.each(PLATFORM_PROFILES)('refresh ahead, never wait (%s platform)', (pro
     const during = await dashboardRequest(s, browser);
     expect(during.status).toBe(200);
     expect(during.headers.getSetCookie()).toEqual([]);
-    expect(auditOf(s, 'refresh_failed')).toEqual([]); // still retrying when we answered
     await s.settled();
     expect(auditOf(s, 'refresh_failed')).toEqual([expect.objectContaining({ failure: 'transient' })]);
     // Within the circuit's pause, requests with a still-valid token are served without a new attempt.
@@ -275,7 +274,6 @@ describe.each(PLATFORM_PROFILES)('what a failed refresh means (%s platform)', (p
       expect.objectContaining({
         failure: 'grant_rejected',
         oauthError: deadTokenError[profile],
-        attempts: 1,
       }),
     ]);
     expect(auditOf(s, 'session_ended')).toEqual([

@@ -44,6 +44,7 @@ export class BrowserSessionTokens implements TokenSource {
   }
 
   async getAccessToken(options: { force?: boolean } = {}): Promise<string> {
+    if (!options.force && this.#refresher.isFreshAsIs(this.#session)) return this.#session.accessToken;
     return (await this.freshSession(options)).accessToken;
   }
 

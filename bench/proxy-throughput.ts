@@ -57,7 +57,7 @@ export async function proxyThroughput(servers: ServerProcess, o: ThroughputOptio
   if (!isDeepStrictEqual(bareBody, bffBody)) throw new Error('the BFF and the bare proxy answer differently');
 
   const refreshesBefore = (await platformStats(issuer)).tokenRequests.refresh_token ?? 0;
-  const segments: { round: number; target: Target; result: LoadResult }[] = [];
+  const segments: { round: number; target: Target; result: LoadResult; serversCpuMs: number }[] = [];
   // Both code paths hot before anything counts: otherwise the first segment pays for the JIT.
   for (const target of ['bare', 'bff'] as const) {
     const agent = keepAliveAgent(o.concurrency);
@@ -76,7 +76,9 @@ export async function proxyThroughput(servers: ServerProcess, o: ThroughputOptio
       const agent = keepAliveAgent(o.concurrency);
       const load = { ...targets[target], concurrency: o.concurrency, agent };
       await runLoad({ ...load, durationMs: o.warmUpMs });
-      segments.push({ round, target, result: await runLoad({ ...load, durationMs: o.durationMs }) });
+      const cpuBefore = (await servers.stats()).cpuMs;
+      const result = await runLoad({ ...load, durationMs: o.durationMs });
+      segments.push({ round, target, result, serversCpuMs: (await servers.stats()).cpuMs - cpuBefore });
       agent.destroy();
     }
   }
@@ -93,6 +95,14 @@ export async function proxyThroughput(servers: ServerProcess, o: ThroughputOptio
   const bare = summary('bare');
   const bff = summary('bff');
   const ratio = bff.rps / bare.rps;
+  // The servers' CPU time per answered request: what a request costs them. Its ratio is a second
+  // reading of the same quantity (a saturated server's capacity is CPU / cost), so a req/s ratio
+  // moved by other load shows up as a disagreement between the two.
+  const cpuPerRequest = (target: Target) => {
+    const mine = segments.filter((s) => s.target === target);
+    return mine.reduce((sum, s) => sum + s.serversCpuMs, 0) / mine.reduce((sum, s) => sum + s.result.ok, 0);
+  };
+  const capacityRatio = cpuPerRequest('bare') / cpuPerRequest('bff');
   // Each round's own ratio: how far they spread says how noisy the machine was during this run.
   const rps = (round: number, target: Target) => {
     const result = segments.find((s) => s.round === round && s.target === target)?.result;
@@ -117,8 +127,9 @@ export async function proxyThroughput(servers: ServerProcess, o: ThroughputOptio
     name: 'proxy throughput BFF/bare',
     pass: ratio >= o.minRatio && problems.length === 0,
     detail:
-      `${fixed(ratio, 3)} (budget ≥ ${fixed(o.minRatio, 2)}; ` +
-      `${fixed(bff.rps, 0)} vs ${fixed(bare.rps, 0)} req/s)` +
+      `${fixed(ratio, 3)} (budget ≥ ${fixed(o.minRatio, 2)}; ${fixed(bff.rps, 0)} vs ${fixed(bare.rps, 0)} req/s; ` +
+      `from server CPU per request ${fixed(capacityRatio, 3)}: ` +
+      `${fixed(cpuPerRequest('bff') * 1000, 0)} vs ${fixed(cpuPerRequest('bare') * 1000, 0)} µs)` +
       (problems.length > 0 ? `; invalid run: ${problems.join(', ')}` : ''),
   };
   return {
@@ -132,10 +143,26 @@ export async function proxyThroughput(servers: ServerProcess, o: ThroughputOptio
         row('bare Hono proxy', bare),
         row('BFF /api/*', bff),
         ['ratio BFF/bare', '', fixed(ratio, 3), '', '', ''],
+        [
+          'server CPU µs per request',
+          '',
+          `${fixed(cpuPerRequest('bare') * 1000, 0)} / ${fixed(cpuPerRequest('bff') * 1000, 0)}`,
+          '',
+          '',
+          '',
+        ],
+        ['capacity ratio (CPU)', '', fixed(capacityRatio, 3), '', '', ''],
       ],
     },
     notes: [
       `segments in order (req/s): ${segmentList}`,
+      `per-round CPU capacity ratios: ${Array.from({ length: o.rounds }, (_, round) => {
+        const cost = (target: Target) => {
+          const seg = segments.find((x) => x.round === round && x.target === target);
+          return seg ? seg.serversCpuMs / seg.result.ok : Number.NaN;
+        };
+        return fixed(cost('bare') / cost('bff'), 3);
+      }).join(', ')}`,
       `per-round ratios: ${roundRatios.map((r) => fixed(r, 3)).join(', ')} (spread ` +
         `${fixed(Math.min(...roundRatios), 3)}–${fixed(Math.max(...roundRatios), 3)}; wide means other load)`,
       `CPU during the runs, share of one core: servers process ${fixed(serversCpu * 100, 0)}%, ` +

@@ -91,8 +91,8 @@ try {
       concurrency: 32,
       warmUpMs: 1000,
       durationMs: 2500,
-      // Four short alternating rounds rather than two long ones: drift from other load averages out.
-      rounds: 4,
+      // Six short alternating rounds rather than two long ones: drift from other load averages out.
+      rounds: 6,
       minRatio: 0.9,
     }),
   );

@@ -13,6 +13,8 @@ export type AuditEvent =
   | 'refresh_failed'
   | 'stale_refresh_token'
   | 'revocation_unsupported'
+  | 'service_account_token'
+  | 'service_account_token_failed'
   | 'config_error';
 
 /** Any field may be given, `requestId` included; see FORBIDDEN_FIELD for the names refused. */

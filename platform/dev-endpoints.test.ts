@@ -81,6 +81,39 @@ describe('fault switch on the token endpoint', () => {
   });
 });
 
+describe('the invalid_client fault', () => {
+  it('refuses only the chosen grant type, like a rotated-away client secret, and counts it', async () => {
+    const set = await setFault(platform.issuer, { mode: 'invalid_client', grant: 'client_credentials' });
+    expect(await set.json()).toMatchObject({ mode: 'invalid_client', grant: 'client_credentials' });
+    try {
+      const { id, secret } = platform.config.automationClient;
+      const tokenRequest = (grant: string) =>
+        fetch(`${platform.issuer}/token`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            authorization: `Basic ${btoa(`${id}:${secret}`)}`,
+          },
+          body: new URLSearchParams({ grant_type: grant, scope: 'devices:read' }),
+        });
+      const refused = await tokenRequest('client_credentials');
+      expect(refused.status).toBe(401);
+      expect((await refused.json()).error).toBe('invalid_client');
+      // Another grant type still reaches the authorization server (which answers it itself).
+      const other = await tokenRequest('refresh_token');
+      expect((await other.json()).error).not.toBe('invalid_client');
+    } finally {
+      await setFault(platform.issuer, { mode: 'ok' });
+    }
+  });
+
+  it('takes `grant` only with mode invalid_client', async () => {
+    const response = await setFault(platform.issuer, { mode: 'down', grant: 'client_credentials' });
+    expect(response.status).toBe(400);
+    expect((await response.json()).error).toBe('bad_request');
+  });
+});
+
 describe('fault switch on the device API', () => {
   it('lives at the server root and takes the whole API down and back', async () => {
     expect((await setFault(platform.apiOrigin, { mode: 'down' })).status).toBe(200);

@@ -4,19 +4,24 @@ import { z } from 'zod';
 /**
  * A development fault switch, so tests and demos can make a platform server fail the way real ones
  * do: `down` answers 503, `slow` delays each request, `reset` drops the connection without an answer.
+ * `invalid_client` (authorization server only) refuses the client of one grant type, as if its
+ * secret had been rotated away: `{"mode":"invalid_client","grant":"client_credentials"}`.
  */
-export type FaultMode = 'ok' | 'down' | 'slow' | 'reset';
+export type FaultMode = 'ok' | 'down' | 'slow' | 'reset' | 'invalid_client';
 
 export const faultRequestSchema = z
   .object({
-    mode: z.enum(['ok', 'down', 'slow', 'reset']),
+    mode: z.enum(['ok', 'down', 'slow', 'reset', 'invalid_client']),
     delayMs: z.number().int().min(0).max(120_000).optional(),
+    grant: z.enum(['client_credentials', 'refresh_token', 'authorization_code']).optional(),
   })
   .strict();
 
 export interface FaultState {
   mode: FaultMode;
   delayMs: number;
+  /** For `invalid_client`: the grant type whose requests are refused. */
+  grant?: string;
 }
 
 export const DEFAULT_SLOW_DELAY_MS = 10_000;
@@ -28,8 +33,9 @@ export class FaultSwitch {
     return { ...this.#state };
   }
 
-  set(mode: FaultMode, delayMs = DEFAULT_SLOW_DELAY_MS): FaultState {
-    this.#state = { mode, delayMs };
+  set(mode: FaultMode, delayMs = DEFAULT_SLOW_DELAY_MS, grant?: string): FaultState {
+    this.#state =
+      mode === 'invalid_client' ? { mode, delayMs, grant: grant ?? 'client_credentials' } : { mode, delayMs };
     return this.state;
   }
 
@@ -41,6 +47,7 @@ export class FaultSwitch {
     const { mode, delayMs } = this.#state;
     switch (mode) {
       case 'ok':
+      case 'invalid_client': // applied by the authorization server, which can read the grant type
         return false;
       case 'slow':
         await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -109,5 +116,8 @@ export async function handleFaultsRoute(
     const message = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
     return sendJson(res, 400, { error: 'bad_request', message });
   }
-  sendJson(res, 200, faults.set(parsed.data.mode, parsed.data.delayMs));
+  if (parsed.data.grant !== undefined && parsed.data.mode !== 'invalid_client') {
+    return sendJson(res, 400, { error: 'bad_request', message: 'grant: only with mode "invalid_client"' });
+  }
+  sendJson(res, 200, faults.set(parsed.data.mode, parsed.data.delayMs, parsed.data.grant));
 }

@@ -233,6 +233,30 @@ export class OidcClient {
     return oauth.processRefreshTokenResponse(as, this.#client, response);
   }
 
+  /**
+   * The client credentials grant (RFC 6749 section 4.4) for another confidential client of ours (the
+   * service account), authenticated the way discovery lists first unless `method` forces one.
+   */
+  async clientCredentials(
+    client: { clientId: string; clientSecret: string; method?: ClientAuthMethod | undefined },
+    options: { scope?: string | undefined; timeoutMs: number },
+  ) {
+    const as = await this.metadata();
+    const method = chooseClientAuth(client.method, as);
+    const auth =
+      method === 'client_secret_post'
+        ? oauth.ClientSecretPost(client.clientSecret)
+        : oauth.ClientSecretBasic(client.clientSecret);
+    const response = await oauth.clientCredentialsGrantRequest(
+      as,
+      { client_id: client.clientId },
+      auth,
+      new URLSearchParams(options.scope ? { scope: options.scope } : {}),
+      this.requestOptions(options.timeoutMs),
+    );
+    return oauth.processClientCredentialsResponse(as, { client_id: client.clientId }, response);
+  }
+
   /** Whether the provider has a revocation endpoint (RFC 7009; advertised per RFC 8414 section 2). */
   async supportsRevocation(): Promise<boolean> {
     return Boolean((await this.metadata()).revocation_endpoint);

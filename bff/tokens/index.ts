@@ -11,6 +11,11 @@ export {
   type RefreshFailureClass,
 } from './refresh-failure.ts';
 export {
+  ServiceAccountError,
+  ServiceAccountTokens,
+  type ServiceAccountTokensOptions,
+} from './service-account-tokens.ts';
+export {
   normaliseScope,
   type SessionTimingRules,
   type SignedInUser,

@@ -198,7 +198,14 @@ describe('the proxy itself', () => {
 
   it('adds the bearer token and strips cookies, the CSRF header and the browser Authorization', async () => {
     const response = await call('/api/devices?site=a&limit=5', {
-      headers: { authorization: 'Bearer forged', 'accept-language': 'de', origin: stack.appUrl },
+      headers: {
+        authorization: 'Bearer forged',
+        'accept-language': 'de',
+        origin: stack.appUrl,
+        // Attribution is for automation on the service account; a browser may not claim it.
+        'x-job-id': 'job-forged',
+        'x-initiated-by': 'someone-else',
+      },
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-upstream')).toBe('yes');
@@ -212,6 +219,8 @@ describe('the proxy itself', () => {
     expect(request?.headers['x-csrf']).toBeUndefined();
     expect(request?.headers.origin).toBeUndefined();
     expect(request?.headers['accept-language']).toBe('de');
+    expect(request?.headers['x-job-id']).toBeUndefined();
+    expect(request?.headers['x-initiated-by']).toBeUndefined();
   });
 
   it('forwards bodies and methods', async () => {

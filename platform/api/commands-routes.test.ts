@@ -162,3 +162,39 @@ describe('POST /devices/:id/commands', () => {
     expect((await json(list)).items).toEqual([]);
   });
 });
+
+describe("commands sent by automation on a person's behalf", () => {
+  it('records the job and the person from X-Job-Id and X-Initiated-By beside the token subject', async () => {
+    const api = await createTestApi();
+    const response = await api.call('/devices/dev-0001/commands', {
+      method: 'POST',
+      body: { type: 'recalibrate' },
+      token: { sub: 'iot-automation' },
+      headers: { 'X-Job-Id': 'job-42', 'X-Initiated-By': 'usr-operator-0001' },
+    });
+    expect(response.status).toBe(202);
+    expect(await json(response)).toMatchObject({
+      issuedBy: 'iot-automation',
+      jobId: 'job-42',
+      initiatedBy: 'usr-operator-0001',
+    });
+    const list = await json(await api.call('/devices/dev-0001/commands'));
+    expect(list.items[0]).toMatchObject({ jobId: 'job-42', initiatedBy: 'usr-operator-0001' });
+  });
+
+  it.each([
+    [{ 'X-Job-Id': 'job-42' }],
+    [{ 'X-Initiated-By': 'usr-operator-0001' }],
+    [{ 'X-Job-Id': 'job 42', 'X-Initiated-By': 'usr-operator-0001' }],
+    [{ 'X-Job-Id': 'job-42', 'X-Initiated-By': 'x'.repeat(201) }],
+  ])('refuses incomplete or malformed attribution %o with 400 invalid_header', async (headers) => {
+    const api = await createTestApi();
+    const response = await api.call('/devices/dev-0001/commands', {
+      method: 'POST',
+      body: { type: 'recalibrate' },
+      headers,
+    });
+    expect(response.status).toBe(400);
+    expect((await json(response)).error).toBe('invalid_header');
+  });
+});

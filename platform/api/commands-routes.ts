@@ -2,13 +2,36 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { DeviceApiEnv } from './access-token.ts';
-import { COMMAND_TYPES, viewCommand } from './commands.ts';
+import { ApiError } from './api-error.ts';
+import { COMMAND_TYPES, type CommandAttribution, viewCommand } from './commands.ts';
 import { readJsonBody } from './request-body.ts';
 import { findDevice, type RouteDeps } from './route-deps.ts';
 
 const CommandBody = z.strictObject({
   type: z.enum(COMMAND_TYPES, { error: `type must be one of ${COMMAND_TYPES.join(', ')}` }),
 });
+
+const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const SUBJECT = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * `X-Job-Id` and `X-Initiated-By`: automation on the service account names the job and the person
+ * behind each command, so a command can be traced back to who asked for it. Both or neither.
+ */
+function readAttribution(jobId: string | undefined, initiatedBy: string | undefined): CommandAttribution {
+  if (jobId === undefined && initiatedBy === undefined) return {};
+  if (jobId === undefined || !JOB_ID.test(jobId)) {
+    throw new ApiError(
+      400,
+      'invalid_header',
+      'X-Job-Id must be 1-64 letters, digits, - or _, with X-Initiated-By',
+    );
+  }
+  if (initiatedBy === undefined || !SUBJECT.test(initiatedBy)) {
+    throw new ApiError(400, 'invalid_header', 'X-Initiated-By must be a subject of 1-200 visible characters');
+  }
+  return { jobId, initiatedBy };
+}
 
 export function registerCommandRoutes(app: Hono<DeviceApiEnv>, deps: RouteDeps): void {
   const { fleet, commands } = deps;
@@ -21,9 +44,10 @@ export function registerCommandRoutes(app: Hono<DeviceApiEnv>, deps: RouteDeps):
 
   app.post('/devices/:id/commands', deps.canCommand, async (c) => {
     const device = findDevice(fleet, c.req.param('id'));
+    const attribution = readAttribution(c.req.header('x-job-id'), c.req.header('x-initiated-by'));
     const { type } = await readJsonBody(c, CommandBody);
     const now = deps.now();
-    const record = commands.issue(device, type, c.get('token').sub, now);
+    const record = commands.issue(device, type, c.get('token').sub, now, attribution);
     return c.json(viewCommand(record, device, now), 202);
   });
 }

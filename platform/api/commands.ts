@@ -18,10 +18,19 @@ export const COMMAND_DURATION_MS: Record<CommandType, number> = {
 
 const MAX_COMMANDS = 1_000;
 
-export interface CommandRecord {
+/** Who a command was really for, when automation sent it on a person's behalf. */
+export interface CommandAttribution {
+  /** The automation job that sent it (`X-Job-Id`). */
+  jobId?: string;
+  /** The person who started that job (`X-Initiated-By`). */
+  initiatedBy?: string;
+}
+
+export interface CommandRecord extends CommandAttribution {
   id: string;
   deviceId: string;
   type: CommandType;
+  /** The access token's subject: a user, or the service account's client. */
   issuedBy: string;
   issuedAt: number;
   dueAt: number;
@@ -33,6 +42,8 @@ export interface CommandView {
   type: CommandType;
   status: CommandStatus;
   issuedBy: string;
+  jobId?: string;
+  initiatedBy?: string;
   issuedAt: string;
   completedAt?: string;
   failureReason?: 'device_offline';
@@ -44,6 +55,8 @@ export function viewCommand(record: CommandRecord, device: Device, now: number):
     deviceId: record.deviceId,
     type: record.type,
     issuedBy: record.issuedBy,
+    ...(record.jobId === undefined ? {} : { jobId: record.jobId }),
+    ...(record.initiatedBy === undefined ? {} : { initiatedBy: record.initiatedBy }),
     issuedAt: new Date(record.issuedAt).toISOString(),
   };
   if (now < record.dueAt) return { ...base, status: 'pending' };
@@ -66,7 +79,13 @@ export class CommandLog {
   }
 
   /** Rejects with 409 when the device is offline or still busy with an earlier command. */
-  issue(device: Device, type: CommandType, issuedBy: string, now: number): CommandRecord {
+  issue(
+    device: Device,
+    type: CommandType,
+    issuedBy: string,
+    now: number,
+    attribution: CommandAttribution = {},
+  ): CommandRecord {
     if (!isReporting(device, now)) {
       throw new ApiError(409, 'device_offline', `${device.id} is offline and cannot take commands`);
     }
@@ -79,6 +98,7 @@ export class CommandLog {
       deviceId: device.id,
       type,
       issuedBy,
+      ...attribution,
       issuedAt: now,
       dueAt: now + COMMAND_DURATION_MS[type],
     };

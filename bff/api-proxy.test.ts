@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import {
   CookieJarClient,
   csrfHeaders,
+  fetchWithoutExpiresIn,
   signInThroughBff,
   startTestStack,
   type TestStack,
@@ -12,18 +13,6 @@ import {
 const T0 = Date.parse('2026-03-02T06:00:00Z');
 const at = (seconds: number) => vi.setSystemTime(T0 + seconds * 1000);
 const stats = async (s: TestStack) => (await fetch(`${s.platform.issuer}/dev/stats`)).json();
-
-/**
- * A provider that sends no expires_in: the BFF falls back to its consumer default, here an
- * optimistic hour, so only the API can tell that the 15-minute token expired.
- */
-const withoutExpiresIn: typeof fetch = async (input, init) => {
-  const response = await fetch(input, init);
-  const url = input instanceof Request ? input.url : String(input);
-  if (!url.endsWith('/token') || !response.ok) return response;
-  const { expires_in: _dropped, ...body } = await response.json();
-  return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
-};
 
 describe("the platform's development endpoints are out of the proxy's reach", () => {
   it('answers 404 for /api/dev/* and leaves the device API fault switch alone, even for a read-only user', async () => {
@@ -66,7 +55,7 @@ describe('reactive refresh when the API says the token expired', () => {
     stack = await startTestStack({
       platformEnv,
       bffEnv: { TOKEN_CONSUMER_DEFAULT_LIFETIME: '3600', ...bffEnv },
-      deps: { fetch: withoutExpiresIn },
+      deps: { fetch: fetchWithoutExpiresIn },
     });
     const browser = new CookieJarClient();
     at(0);

@@ -156,6 +156,18 @@ export async function unsealSessionCookie(stack: TestStack, browser: CookieJarCl
 export const csrfHeaders = { 'x-csrf': '1' } as const;
 
 /**
+ * A BFF fetch for a provider that sends no `expires_in`: the BFF then falls back to its configured
+ * lifetimes, so only the API can tell that a token expired.
+ */
+export const fetchWithoutExpiresIn: typeof fetch = async (input, init) => {
+  const response = await fetch(input, init);
+  const url = input instanceof Request ? input.url : String(input);
+  if (!url.endsWith('/token') || !response.ok) return response;
+  const { expires_in: _dropped, ...body } = await response.json();
+  return Response.json(body, { status: response.status });
+};
+
+/**
  * A coordination store as a networked one behaves: each instance its own client over one shared
  * backing store, every call taking a round trip, so interleavings a real network allows happen here.
  */

@@ -82,6 +82,11 @@ export function chooseClientAuth(
   return match;
 }
 
+/** oauth4webapi's client authentication for a method and secret. */
+function clientAuthFor(method: ClientAuthMethod, secret: string): oauth.ClientAuth {
+  return method === 'client_secret_post' ? oauth.ClientSecretPost(secret) : oauth.ClientSecretBasic(secret);
+}
+
 export class OidcClient {
   readonly #options: Required<Omit<OidcClientOptions, 'fetch' | 'clientAuth'>> & {
     fetch: typeof fetch;
@@ -108,10 +113,7 @@ export class OidcClient {
   }
 
   async #clientAuth(as: oauth.AuthorizationServer): Promise<oauth.ClientAuth> {
-    const method = chooseClientAuth(this.#options.clientAuth, as);
-    return method === 'client_secret_post'
-      ? oauth.ClientSecretPost(this.#options.clientSecret)
-      : oauth.ClientSecretBasic(this.#options.clientSecret);
+    return clientAuthFor(chooseClientAuth(this.#options.clientAuth, as), this.#options.clientSecret);
   }
 
   get clientId(): string {
@@ -242,11 +244,7 @@ export class OidcClient {
     options: { scope?: string | undefined; timeoutMs: number },
   ) {
     const as = await this.metadata();
-    const method = chooseClientAuth(client.method, as);
-    const auth =
-      method === 'client_secret_post'
-        ? oauth.ClientSecretPost(client.clientSecret)
-        : oauth.ClientSecretBasic(client.clientSecret);
+    const auth = clientAuthFor(chooseClientAuth(client.method, as), client.clientSecret);
     const response = await oauth.clientCredentialsGrantRequest(
       as,
       { client_id: client.clientId },

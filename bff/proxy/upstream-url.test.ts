@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { upstreamUrl } from './upstream-url.ts';
+import { createUpstreamUrlMapper } from './upstream-url.ts';
 
 const upstream = 'http://127.0.0.1:4100/v1';
-const map = (path: string) => upstreamUrl(upstream, `http://localhost:3000${path}`);
+const mapUrl = createUpstreamUrlMapper(upstream);
+const map = (path: string) => mapUrl(`http://localhost:3000${path}`);
 
 describe('mapping /api/* onto the upstream', () => {
   it.each([

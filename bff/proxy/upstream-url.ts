@@ -41,8 +41,3 @@ export function createUpstreamUrlMapper(upstream: string): (requestUrl: string) 
     return { ok: true, url };
   };
 }
-
-/** One mapping, for callers that map a single URL. */
-export function upstreamUrl(upstream: string, requestUrl: string): UpstreamUrlResult {
-  return createUpstreamUrlMapper(upstream)(requestUrl);
-}

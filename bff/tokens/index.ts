@@ -40,6 +40,7 @@ export {
   type ExpirySource,
   estimateAccessTokenExpiry,
   estimateSessionExpiry,
+  renewalTiming,
 } from './token-expiry.ts';
 export {
   BrowserSessionTokens,

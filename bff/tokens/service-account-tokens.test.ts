@@ -37,6 +37,7 @@ async function serviceAccount(profile: 'strict' | 'lenient') {
     circuit: new IdpCircuit(),
     expiryRules: config.expiryRules,
     leewayMs: 60_000,
+    safetyMarginMs: 10_000,
     scope: 'devices:read devices:command jobs:run',
     audit: { record: (event, fields = {}) => audit.push({ event, ...fields }) },
   });

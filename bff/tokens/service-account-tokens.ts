@@ -3,7 +3,7 @@ import type { ClientAuthMethod, OidcClient } from '../oidc/oidc-client.ts';
 import type { ProviderProfile } from '../providers/index.ts';
 import type { IdpCircuit } from './idp-circuit.ts';
 import { classifyRefreshFailure, providerRetryAfterSeconds } from './refresh-failure.ts';
-import { type ExpiryRules, estimateAccessTokenExpiry } from './token-expiry.ts';
+import { type ExpiryRules, estimateAccessTokenExpiry, renewalTiming } from './token-expiry.ts';
 import type { TokenSource } from './token-source.ts';
 
 /**
@@ -38,6 +38,8 @@ export interface ServiceAccountTokensOptions {
   expiryRules: ExpiryRules;
   /** Get a new token this long before the current one expires (capped at half its lifetime). */
   leewayMs: number;
+  /** Only a token with less than this left makes a step wait for the new one. */
+  safetyMarginMs: number;
   audit: AuditLog;
   /** Time one token request may take. */
   timeoutMs?: number;
@@ -69,11 +71,15 @@ export class ServiceAccountTokens implements TokenSource {
     const held = this.#held;
     const now = Date.now();
     if (held && !options.force) {
-      const lifetime = held.expiresAt - held.obtainedAt;
-      const leeway = Math.min(this.#o.leewayMs, Math.max(0, lifetime / 2));
-      if (held.expiresAt - now > leeway) return held.accessToken;
+      const timing = renewalTiming({
+        ...held,
+        now,
+        leewayMs: this.#o.leewayMs,
+        safetyMarginMs: this.#o.safetyMarginMs,
+      });
+      if (!timing.due) return held.accessToken;
       // Due but still valid for a while: renew in the background, serve this one meanwhile.
-      if (held.expiresAt - now > leeway / 2) {
+      if (!timing.mustWait) {
         this.#renew().catch(() => undefined); // a failure is classified for the next caller
         return held.accessToken;
       }

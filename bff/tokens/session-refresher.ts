@@ -8,6 +8,7 @@ import type { SessionCookieCodec, SessionData } from '../session/index.ts';
 import type { IdpCircuit } from './idp-circuit.ts';
 import { classifyRefreshFailure, providerRetryAfterSeconds, type RefreshFailure } from './refresh-failure.ts';
 import { type SessionTimingRules, sessionFromTokenResponse } from './session-from-tokens.ts';
+import { renewalTiming } from './token-expiry.ts';
 
 export interface SessionRefresherOptions {
   oidc: OidcClient;
@@ -102,17 +103,14 @@ export class SessionRefresher {
     this.#o = options;
   }
 
-  /**
-   * When a session's refresh is due and when a request must wait for it. Both are capped by the
-   * token's own lifetime (half of it, a quarter of it), so a provider issuing 60 s tokens with our
-   * 60 s leeway does not refresh on every request.
-   */
   #timing(session: SessionData, now: number) {
-    const remaining = session.accessTokenExpiresAt - now;
-    const lifetime = session.accessTokenExpiresAt - (session.lastRefreshAt ?? session.startedAt);
-    const leeway = Math.min(this.#o.leewayMs, Math.max(0, lifetime / 2));
-    const margin = Math.min(this.#o.safetyMarginMs, leeway / 2);
-    return { due: remaining <= leeway, mustWait: remaining <= margin };
+    return renewalTiming({
+      expiresAt: session.accessTokenExpiresAt,
+      obtainedAt: session.lastRefreshAt ?? session.startedAt,
+      now,
+      leewayMs: this.#o.leewayMs,
+      safetyMarginMs: this.#o.safetyMarginMs,
+    });
   }
 
   /** True when the session's token is used as it is: no refresh due (the hot path, no await). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadBffConfig } from '../config.ts';
-import { estimateAccessTokenExpiry } from './token-expiry.ts';
+import { estimateAccessTokenExpiry, renewalTiming } from './token-expiry.ts';
 
 const sentAt = Date.parse('2026-03-02T06:00:00Z');
 const rules = {
@@ -96,5 +96,33 @@ describe('session end estimate', () => {
         response: { refresh_token_expires_in: 86_400 },
       }),
     ).toBe(sentAt + 60_000 + 86_400_000);
+  });
+});
+
+describe('when to renew a token', () => {
+  const timing = (remainingS: number, lifetimeS: number) => {
+    const now = 1_000_000_000;
+    const expiresAt = now + remainingS * 1000;
+    return renewalTiming({
+      expiresAt,
+      obtainedAt: expiresAt - lifetimeS * 1000,
+      now,
+      leewayMs: 60_000,
+      safetyMarginMs: 10_000,
+    });
+  };
+
+  it('renews 60 s early in the background and waits only inside the last 10 s (15-minute tokens)', () => {
+    expect(timing(61, 900)).toEqual({ due: false, mustWait: false });
+    expect(timing(60, 900)).toEqual({ due: true, mustWait: false });
+    expect(timing(10, 900)).toEqual({ due: true, mustWait: true });
+  });
+
+  it('caps the leeway at half a short token lifetime, and the margin at half the leeway', () => {
+    expect(timing(31, 60)).toEqual({ due: false, mustWait: false });
+    expect(timing(30, 60)).toEqual({ due: true, mustWait: false });
+    expect(timing(10, 60)).toEqual({ due: true, mustWait: true });
+    expect(timing(6, 20)).toEqual({ due: true, mustWait: false }); // leeway 10 s, margin 5 s
+    expect(timing(5, 20)).toEqual({ due: true, mustWait: true });
   });
 });

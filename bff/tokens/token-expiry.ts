@@ -65,3 +65,22 @@ export function estimateSessionExpiry(input: {
   ].filter((v): v is number => v !== undefined);
   return candidates.length > 0 ? Math.min(...candidates) : undefined;
 }
+
+/**
+ * When a token should be renewed (`due`: in the background) and when a caller must wait for the new
+ * one (`mustWait`). The leeway is capped at half the token's lifetime and the safety margin at half
+ * the leeway, so a provider issuing 60 s tokens is not asked on every request.
+ */
+export function renewalTiming(input: {
+  expiresAt: number;
+  obtainedAt: number;
+  now: number;
+  leewayMs: number;
+  safetyMarginMs: number;
+}): { due: boolean; mustWait: boolean } {
+  const remaining = input.expiresAt - input.now;
+  const lifetime = input.expiresAt - input.obtainedAt;
+  const leeway = Math.min(input.leewayMs, Math.max(0, lifetime / 2));
+  const margin = Math.min(input.safetyMarginMs, leeway / 2);
+  return { due: remaining <= leeway, mustWait: remaining <= margin };
+}

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   CookieJarClient,
   csrfHeaders,
+  fetchWithoutExpiresIn,
   PLATFORM_PROFILES,
   type PlatformProfile,
   unsealSessionCookie,
@@ -198,19 +199,11 @@ describe.each(PLATFORM_PROFILES)('exactly one refresh per refresh result (%s pla
   it('never answers a forced refresh with the token the API just rejected (60 s tokens, no expires_in)', async () => {
     // Without expires_in the BFF assumes an hour; the API rejects each token after 60 s, so every
     // minute the reactive path runs: 401 invalid_token, a forced refresh, one retry with the new token.
-    const withoutExpiresIn: typeof fetch = async (input, init) => {
-      const response = await fetch(input, init);
-      const url = input instanceof Request ? input.url : String(input);
-      if (!url.endsWith('/token') || !response.ok) return response;
-      const body = await response.json();
-      delete body.expires_in;
-      return Response.json(body, { status: response.status });
-    };
     const { stack: s, browser } = await signedIn({
       profile,
       platformEnv: { AUTH_ACCESS_TOKEN_TTL: '60' },
       bffEnv: { TOKEN_CONSUMER_DEFAULT_LIFETIME: '3600' },
-      deps: { fetch: withoutExpiresIn },
+      deps: { fetch: fetchWithoutExpiresIn },
     });
     s.platform.apiStats.reset();
     // The API allows 5 s of clock skew: each token is refused from 66 s after it was issued.

@@ -80,6 +80,23 @@ describe('discovery per profile', () => {
   });
 });
 
+/** A `prompt=none` authorization request with a fixed state (no session: the answer is an error). */
+function silentAuthorizationUrl(client: TestOAuthClient, extra: Record<string, string> = {}): URL {
+  const url = new URL(String(client.as.authorization_endpoint));
+  url.search = new URLSearchParams({
+    client_id: client.client.client_id,
+    response_type: 'code',
+    ...extra,
+    redirect_uri: client.redirectUri,
+    scope: BFF_SCOPE,
+    state: 'state-1',
+    prompt: 'none',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    code_challenge_method: 'S256',
+  }).toString();
+  return url;
+}
+
 describe('lenient: authorization responses', () => {
   it('carry no iss, and oauth4webapi accepts them because discovery does not promise one', async () => {
     const { callback, tokens } = await signedIn();
@@ -91,17 +108,7 @@ describe('lenient: authorization responses', () => {
   it('carry no iss in an error response either (prompt=none without a session)', async () => {
     const platform = await start('lenient');
     const client = await TestOAuthClient.forBff(platform);
-    const url = new URL(String(client.as.authorization_endpoint));
-    url.search = new URLSearchParams({
-      client_id: client.client.client_id,
-      response_type: 'code',
-      redirect_uri: client.redirectUri,
-      scope: BFF_SCOPE,
-      state: 'state-1',
-      prompt: 'none',
-      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-      code_challenge_method: 'S256',
-    }).toString();
+    const url = silentAuthorizationUrl(client);
     const { location } = await client.browser.follow(url.href, platform.config.appUrl);
     const callback = new URL(location);
     expect(callback.searchParams.get('error')).toBe('login_required');
@@ -112,18 +119,7 @@ describe('lenient: authorization responses', () => {
   it('carry no iss in a form_post response', async () => {
     const platform = await start('lenient');
     const client = await TestOAuthClient.forBff(platform);
-    const url = new URL(String(client.as.authorization_endpoint));
-    url.search = new URLSearchParams({
-      client_id: client.client.client_id,
-      response_type: 'code',
-      response_mode: 'form_post',
-      redirect_uri: client.redirectUri,
-      scope: BFF_SCOPE,
-      state: 'state-1',
-      prompt: 'none',
-      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-      code_challenge_method: 'S256',
-    }).toString();
+    const url = silentAuthorizationUrl(client, { response_mode: 'form_post' });
     const response = await client.browser.fetch(url);
     const html = await response.text();
     expect(html).toContain('<input type="hidden" name="error" value="login_required"/>');

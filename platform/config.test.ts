@@ -13,6 +13,23 @@ describe('platform configuration', () => {
     expect(config.apiPort).toBe(4100);
     expect(config.appUrl).toBe('http://localhost:3000');
     expect(config.authProfile).toBe('strict');
+    expect(config.firmwareUpdateMs).toBe(20_000);
+    expect(config.firmwareFailureRate).toBe(0.05);
+    expect(config.rebootMs).toBe(30_000);
+    expect(config.recalibrateMs).toBe(10_000);
+  });
+
+  it('takes command timings in (fractional) seconds', () => {
+    const config = loadPlatformConfig({
+      API_FIRMWARE_UPDATE_SECONDS: '0',
+      API_FIRMWARE_FAILURE_RATE: '0.2',
+      API_REBOOT_SECONDS: '0.5',
+      API_RECALIBRATE_SECONDS: '3600',
+    });
+    expect(config.firmwareUpdateMs).toBe(0);
+    expect(config.firmwareFailureRate).toBe(0.2);
+    expect(config.rebootMs).toBe(500);
+    expect(config.recalibrateMs).toBe(3_600_000);
   });
 
   it('takes AUTH_PROFILE=lenient', () => {
@@ -29,6 +46,15 @@ describe('platform configuration', () => {
     ['AUTH_BFF_CLIENT_SECRET', 'short'],
     ['AUTH_PORT', '70000'],
     ['AUTH_PROFILE', 'loose'],
+    ['API_FIRMWARE_UPDATE_SECONDS', '3601'],
+    ['API_FIRMWARE_UPDATE_SECONDS', '-1'],
+    ['API_FIRMWARE_UPDATE_SECONDS', 'soon'],
+    ['API_FIRMWARE_UPDATE_SECONDS', ''],
+    ['API_FIRMWARE_FAILURE_RATE', '1.5'],
+    ['API_FIRMWARE_FAILURE_RATE', '5%'],
+    ['API_REBOOT_SECONDS', '1e3'],
+    ['API_REBOOT_SECONDS', 'Infinity'],
+    ['API_RECALIBRATE_SECONDS', '0x10'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadPlatformConfig({ [name]: value })).toThrow(
       expect.objectContaining({ code: 'config_invalid' }),

@@ -12,6 +12,16 @@ const flag = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
+// Command timings of the simulated devices: fractional seconds so tests can run them fast, 0 for instant.
+const decimal = (max: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,7}(\.\d{1,6})?$/, `must be a decimal number from 0 to ${max}, such as 0.5`)
+    .transform(Number)
+    .pipe(z.number().max(max, `must be a decimal number from 0 to ${max}, such as 0.5`))
+    .default(fallback);
+const commandSeconds = (fallback: number) => decimal(3600, fallback);
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((v) => v.replace(/\/+$/, ''));
 const secret = z.string().min(16, 'must be at least 16 characters');
 
@@ -36,6 +46,11 @@ const platformEnvSchema = z.object({
   API_AUDIENCE: z.string().min(1).default('urn:iot:device-api'),
   API_FLEET_SIZE: z.coerce.number().int().min(1).max(10_000).default(120),
   API_EXPIRED_TOKEN_STYLE: z.enum(['bearer', 'facebook']).default('bearer'),
+  API_FIRMWARE_UPDATE_SECONDS: commandSeconds(20),
+  /** Share of devices whose update to a given version fails. */
+  API_FIRMWARE_FAILURE_RATE: decimal(1, 0.05),
+  API_REBOOT_SECONDS: commandSeconds(30),
+  API_RECALIBRATE_SECONDS: commandSeconds(10),
   /** Development endpoints (/dev/stats, /dev/faults) and loopback back-channel logout. */
   PLATFORM_DEMO: flag(true),
   DATA_DIR: z.string().min(1).default('.data'),
@@ -66,6 +81,12 @@ export interface PlatformConfig {
   apiAudience: string;
   fleetSize: number;
   expiredTokenStyle: 'bearer' | 'facebook';
+  /** Command timings of the simulated devices, ms (the variables are in seconds). */
+  firmwareUpdateMs: number;
+  rebootMs: number;
+  recalibrateMs: number;
+  /** 0..1 */
+  firmwareFailureRate: number;
   demo: boolean;
   dataDir: string;
 }
@@ -95,6 +116,10 @@ export function loadPlatformConfig(env: Record<string, string | undefined>): Pla
     apiAudience: e.API_AUDIENCE,
     fleetSize: e.API_FLEET_SIZE,
     expiredTokenStyle: e.API_EXPIRED_TOKEN_STYLE,
+    firmwareUpdateMs: Math.round(e.API_FIRMWARE_UPDATE_SECONDS * 1000),
+    rebootMs: Math.round(e.API_REBOOT_SECONDS * 1000),
+    recalibrateMs: Math.round(e.API_RECALIBRATE_SECONDS * 1000),
+    firmwareFailureRate: e.API_FIRMWARE_FAILURE_RATE,
     demo: e.PLATFORM_DEMO,
     dataDir: e.DATA_DIR,
   };

@@ -10,8 +10,12 @@ afterEach(async () => {
   platform = undefined;
 });
 
-async function tokenFor(username: string, env: Record<string, string> = {}) {
-  platform = await startTestPlatform(env);
+async function tokenFor(
+  username: string,
+  env: Record<string, string> = {},
+  overrides: Parameters<typeof startTestPlatform>[1] = {},
+) {
+  platform = await startTestPlatform(env, overrides);
   const client = await TestOAuthClient.forBff(platform);
   const { tokens } = await client.signIn(username, username);
   return { platform, accessToken: tokens.access_token };
@@ -70,6 +74,30 @@ describe('device API with tokens from the authorization server', () => {
     const response = await fetch(`${platform.apiUrl}/devices?limit=1`, { headers: bearer(accessToken) });
     expect(response.status).toBe(200);
     expect(platform.apiStats.current.accepted).toBe(1);
+  });
+
+  it('runs firmware updates with the configured timing', async () => {
+    const { platform, accessToken } = await tokenFor(
+      'operator',
+      { API_FIRMWARE_FAILURE_RATE: '0' },
+      { firmwareUpdateMs: 0 },
+    );
+    const [device] = (
+      await (
+        await fetch(`${platform.apiUrl}/devices?status=online&limit=1`, { headers: bearer(accessToken) })
+      ).json()
+    ).items;
+    const command = await fetch(`${platform.apiUrl}/devices/${device.id}/commands`, {
+      method: 'POST',
+      headers: { ...bearer(accessToken), 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'firmware-update', version: '9.9.9' }),
+    });
+    expect(command.status).toBe(202);
+    expect((await command.json()).status).toBe('completed');
+    const detail = await (
+      await fetch(`${platform.apiUrl}/devices/${device.id}`, { headers: bearer(accessToken) })
+    ).json();
+    expect(detail.firmwareVersion).toBe('9.9.9');
   });
 
   it('serves the configured fleet size', async () => {

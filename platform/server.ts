@@ -71,6 +71,10 @@ export async function startPlatform(config: PlatformConfig): Promise<RunningPlat
     audience: config.apiAudience,
     getKey: createRemoteJWKSet(new URL(`${auth.issuer}/jwks`)),
     fleetSize: config.fleetSize,
+    firmwareUpdateMs: config.firmwareUpdateMs,
+    firmwareFailureRate: config.firmwareFailureRate,
+    rebootMs: config.rebootMs,
+    recalibrateMs: config.recalibrateMs,
     expiredTokenStyle: config.expiredTokenStyle,
     onTokenCheck: apiStats.record,
   });

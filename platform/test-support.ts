@@ -17,9 +17,19 @@ export interface TestPlatform extends RunningPlatform {
   dispose(): Promise<void>;
 }
 
-export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
+/**
+ * `env` is read like the real environment; `overrides` then replace parsed settings directly, e.g.
+ * `{ firmwareUpdateMs: 0 }` for instant updates, without going through the variables' seconds.
+ */
+export async function startTestPlatform(
+  env: Record<string, string> = {},
+  overrides: Partial<Omit<PlatformConfig, 'dataDir'>> = {},
+): Promise<TestPlatform> {
   const dataDir = env.DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'iot-platform-')));
-  const config = loadPlatformConfig({ AUTH_PORT: '0', API_PORT: '0', ...env, DATA_DIR: dataDir });
+  const config: PlatformConfig = {
+    ...loadPlatformConfig({ AUTH_PORT: '0', API_PORT: '0', ...env, DATA_DIR: dataDir }),
+    ...overrides,
+  };
   const platform = await startPlatform(config);
   return {
     ...platform,

@@ -163,6 +163,80 @@ describe('POST /devices/:id/commands', () => {
   });
 });
 
+describe('firmware-update bodies', () => {
+  it('accepts a firmware update naming a version', async () => {
+    const api = await createTestApi();
+    const response = await api.call('/devices/dev-0001/commands', {
+      method: 'POST',
+      body: { type: 'firmware-update', version: '3.0.0-rc_1' },
+    });
+    expect(response.status).toBe(202);
+    expect(await json(response)).toMatchObject({
+      type: 'firmware-update',
+      version: '3.0.0-rc_1',
+      status: 'pending',
+    });
+  });
+
+  it.each([
+    ['no version', { type: 'firmware-update' }, 'version is required for firmware-update'],
+    ['an empty version', { type: 'firmware-update', version: '' }, 'version must be 1-32'],
+    ['a 33-character version', { type: 'firmware-update', version: '1'.repeat(33) }, 'version must be 1-32'],
+    ['a space', { type: 'firmware-update', version: '3.0 beta' }, 'version must be 1-32'],
+    ['a slash', { type: 'firmware-update', version: '../3.0' }, 'version must be 1-32'],
+    ['a number', { type: 'firmware-update', version: 3 }, 'version must be a string'],
+    ['null', { type: 'firmware-update', version: null }, 'version must be a string'],
+    ['a version on a reboot', { type: 'reboot', version: '3.0.0' }, 'version is only for firmware-update'],
+  ])('refuses %s with 400 invalid_body', async (_, body, message) => {
+    const api = await createTestApi();
+    const response = await api.call('/devices/dev-0001/commands', { method: 'POST', body });
+    expect(response.status).toBe(400);
+    const answer = await json(response);
+    expect(answer.error).toBe('invalid_body');
+    expect(answer.message).toContain(message);
+    expect((await json(await api.call('/devices/dev-0001/commands'))).items).toEqual([]);
+  });
+
+  it('accepts a 32-character version of every allowed character', async () => {
+    const api = await createTestApi();
+    const version = 'AZaz09.-_'.repeat(4).slice(0, 32);
+    const response = await api.call('/devices/dev-0001/commands', {
+      method: 'POST',
+      body: { type: 'firmware-update', version },
+    });
+    expect(response.status).toBe(202);
+  });
+
+  it('needs devices:command', async () => {
+    const api = await createTestApi();
+    const response = await api.call('/devices/dev-0001/commands', {
+      method: 'POST',
+      body: { type: 'firmware-update', version: '3.0.0' },
+      token: { scope: VIEWER_SCOPE },
+    });
+    expect(response.status).toBe(403);
+    expect((await json(response)).error).toBe('insufficient_scope');
+  });
+});
+
+describe('configurable command durations', () => {
+  it('takes rebootMs and recalibrateMs', async () => {
+    const api = await createTestApi({ rebootMs: 1_000, recalibrateMs: 0 });
+    const recalibration = await json(
+      await api.call('/devices/dev-0001/commands', { method: 'POST', body: { type: 'recalibrate' } }),
+    );
+    expect(recalibration).toMatchObject({ status: 'completed', completedAt: iso(T0) });
+
+    const reboot = await json(
+      await api.call('/devices/dev-0001/commands', { method: 'POST', body: { type: 'reboot' } }),
+    );
+    expect(reboot.status).toBe('pending');
+    api.clock.advance(1_000);
+    const [done] = (await json(await api.call('/devices/dev-0001/commands'))).items;
+    expect(done).toMatchObject({ id: reboot.id, status: 'completed', completedAt: iso(T0 + 1_000) });
+  });
+});
+
 describe("commands sent by automation on a person's behalf", () => {
   it('records the job and the person from X-Job-Id and X-Initiated-By beside the token subject', async () => {
     const api = await createTestApi();
@@ -180,6 +254,26 @@ describe("commands sent by automation on a person's behalf", () => {
     });
     const list = await json(await api.call('/devices/dev-0001/commands'));
     expect(list.items[0]).toMatchObject({ jobId: 'job-42', initiatedBy: 'usr-operator-0001' });
+  });
+
+  it('attributes firmware updates the same way', async () => {
+    const api = await createTestApi({ firmwareUpdateMs: 0 });
+    const response = await api.call('/devices/dev-0001/commands', {
+      method: 'POST',
+      body: { type: 'firmware-update', version: '3.1.0' },
+      token: { sub: 'iot-automation' },
+      headers: { 'X-Job-Id': 'job-43', 'X-Initiated-By': 'usr-operator-0001' },
+    });
+    expect(response.status).toBe(202);
+    const command = await json(response);
+    expect(command).toMatchObject({
+      type: 'firmware-update',
+      version: '3.1.0',
+      issuedBy: 'iot-automation',
+      jobId: 'job-43',
+      initiatedBy: 'usr-operator-0001',
+    });
+    expect((await json(await api.call('/devices/dev-0001'))).commands).toEqual([command]);
   });
 
   it.each([

@@ -2,6 +2,7 @@
 // a clear message instead of misbehaving per request.
 import type { JWTVerifyGetKey } from 'jose';
 import type { ExpiredTokenStyle, TokenCheckOutcome } from './access-token.ts';
+import { DEFAULT_COMMAND_DURATION_MS, DEFAULT_FIRMWARE_FAILURE_RATE } from './commands.ts';
 import { DEFAULT_FLEET_SIZE, MAX_FLEET_SIZE, MIN_FLEET_SIZE } from './fleet.ts';
 
 export interface DeviceApiOptions {
@@ -13,6 +14,14 @@ export interface DeviceApiOptions {
   getKey: JWTVerifyGetKey;
   /** Number of simulated devices, 1..10000; default 120. */
   fleetSize?: number;
+  /** How long a firmware update takes, ms, 0..3,600,000; default 20,000. 0 completes it at once. */
+  firmwareUpdateMs?: number;
+  /** Share of devices whose update to a given version fails, 0..1; default 0.05. */
+  firmwareFailureRate?: number;
+  /** How long a reboot takes, ms, 0..3,600,000; default 30,000. */
+  rebootMs?: number;
+  /** How long a recalibration takes, ms, 0..3,600,000; default 10,000. */
+  recalibrateMs?: number;
   /** How an expired token is answered: RFC 6750 401 (default) or Facebook's 400. */
   expiredTokenStyle?: ExpiredTokenStyle;
   /** Allowed clock skew for exp/nbf/iat, seconds; default 5. */
@@ -33,11 +42,22 @@ export type ResolvedDeviceApiOptions = Required<DeviceApiOptions>;
 export const DEFAULT_AUDIENCE = 'urn:iot:device-api';
 export const DEFAULT_REALM = 'iot-device-api';
 const MAX_CLOCK_TOLERANCE_SECONDS = 600;
+export const MAX_COMMAND_DURATION_MS = 3_600_000;
 
 function nonEmptyString(name: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '')
     throw new TypeError(`${name} must be a non-empty string`);
   return value;
+}
+
+function commandDurationMs(name: string, value: number | undefined, fallback: number): number {
+  const ms = value ?? fallback;
+  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_COMMAND_DURATION_MS) {
+    throw new RangeError(
+      `${name} must be an integer from 0 to ${MAX_COMMAND_DURATION_MS} (milliseconds), got ${String(ms)}`,
+    );
+  }
+  return ms;
 }
 
 export function resolveDeviceApiOptions(options: DeviceApiOptions): ResolvedDeviceApiOptions {
@@ -51,6 +71,22 @@ export function resolveDeviceApiOptions(options: DeviceApiOptions): ResolvedDevi
     throw new RangeError(
       `fleetSize must be an integer from ${MIN_FLEET_SIZE} to ${MAX_FLEET_SIZE}, got ${String(fleetSize)}`,
     );
+  }
+
+  const firmwareUpdateMs = commandDurationMs(
+    'firmwareUpdateMs',
+    options.firmwareUpdateMs,
+    DEFAULT_COMMAND_DURATION_MS['firmware-update'],
+  );
+  const rebootMs = commandDurationMs('rebootMs', options.rebootMs, DEFAULT_COMMAND_DURATION_MS.reboot);
+  const recalibrateMs = commandDurationMs(
+    'recalibrateMs',
+    options.recalibrateMs,
+    DEFAULT_COMMAND_DURATION_MS.recalibrate,
+  );
+  const firmwareFailureRate = options.firmwareFailureRate ?? DEFAULT_FIRMWARE_FAILURE_RATE;
+  if (!Number.isFinite(firmwareFailureRate) || firmwareFailureRate < 0 || firmwareFailureRate > 1) {
+    throw new RangeError(`firmwareFailureRate must be from 0 to 1, got ${String(firmwareFailureRate)}`);
   }
 
   const expiredTokenStyle = options.expiredTokenStyle ?? 'bearer';
@@ -89,6 +125,10 @@ export function resolveDeviceApiOptions(options: DeviceApiOptions): ResolvedDevi
     audience,
     getKey: options.getKey,
     fleetSize,
+    firmwareUpdateMs,
+    firmwareFailureRate,
+    rebootMs,
+    recalibrateMs,
     expiredTokenStyle,
     clockToleranceSeconds,
     now,

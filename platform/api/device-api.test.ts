@@ -28,6 +28,7 @@ describe('createDeviceApi', () => {
 
   it.each([
     ['DELETE', '/devices', 'GET, HEAD'],
+    ['POST', '/models', 'GET, HEAD'],
     ['PUT', '/devices/dev-0001', 'GET, HEAD'],
     ['DELETE', '/devices/dev-0001/commands', 'GET, HEAD, POST'],
     ['GET', '/alerts/alr-dev-0001-battery_low-1/ack', 'POST'],
@@ -99,6 +100,12 @@ describe('createDeviceApi', () => {
       },
     );
 
+    it('accepts the command timing bounds', async () => {
+      const bounds = { firmwareUpdateMs: 0, rebootMs: 3_600_000, recalibrateMs: 0, firmwareFailureRate: 1 };
+      expect(createDeviceApi({ ...(await base()), ...bounds })).toBeDefined();
+      expect(createDeviceApi({ ...(await base()), firmwareFailureRate: 0 })).toBeDefined();
+    });
+
     it('accepts the fleetSize bounds', async () => {
       expect(createDeviceApi({ ...(await base()), fleetSize: 1 })).toBeDefined();
       expect(createDeviceApi({ ...(await base()), fleetSize: 10_000 })).toBeDefined();
@@ -112,6 +119,13 @@ describe('createDeviceApi', () => {
       ['issuer', { issuer: '' }, TypeError],
       ['audience', { audience: ' ' }, TypeError],
       ['getKey', { getKey: 'https://idp/jwks' as never }, TypeError],
+      ['firmwareUpdateMs', { firmwareUpdateMs: -1 }, RangeError],
+      ['firmwareUpdateMs', { firmwareUpdateMs: 3_600_001 }, RangeError],
+      ['firmwareUpdateMs', { firmwareUpdateMs: 1.5 }, RangeError],
+      ['rebootMs', { rebootMs: Number.NaN }, RangeError],
+      ['recalibrateMs', { recalibrateMs: Number.POSITIVE_INFINITY }, RangeError],
+      ['firmwareFailureRate', { firmwareFailureRate: 1.01 }, RangeError],
+      ['firmwareFailureRate', { firmwareFailureRate: -0.1 }, RangeError],
     ])('refuses a bad %s', async (name, override, errorType) => {
       const options = { ...(await base()), ...override };
       expect(() => createDeviceApi(options)).toThrow(errorType);

@@ -35,7 +35,14 @@ export function createDeviceApi(options: DeviceApiOptions): Hono {
   const deps: RouteDeps = {
     fleet,
     alerts: new AlertBook(fleet),
-    commands: new CommandLog(),
+    commands: new CommandLog({
+      durationsMs: {
+        reboot: resolved.rebootMs,
+        recalibrate: resolved.recalibrateMs,
+        'firmware-update': resolved.firmwareUpdateMs,
+      },
+      firmwareFailureRate: resolved.firmwareFailureRate,
+    }),
     now: resolved.now,
     canRead: requireAccessToken(policy, READ_SCOPE),
     canCommand: requireAccessToken(policy, COMMAND_SCOPE),

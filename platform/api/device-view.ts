@@ -1,6 +1,8 @@
 // What the API says about a device at a moment: status, last contact and latest readings, derived
-// from the schedule and the alert book; plus the full view with metadata.
+// from the schedule and the alert book, and its firmware from the command log; plus the full view
+// with metadata.
 import type { AlertBook } from './alert-book.ts';
+import type { CommandLog } from './commands.ts';
 import type { Device, Thresholds } from './fleet.ts';
 import { offlineWindowAt, SAMPLE_MS, sampleTime } from './schedule.ts';
 import { type Readings, readingsAt, UNITS } from './telemetry.ts';
@@ -15,6 +17,8 @@ export interface DeviceSummary {
   siteName: string;
   model: string;
   type: string;
+  /** The factory version until a firmware update completes on this instance. */
+  firmwareVersion: string;
   status: DeviceStatus;
   /** The last sample the device reported; while offline, the one before the outage. */
   lastSeen: string;
@@ -26,7 +30,6 @@ export interface DeviceSummary {
 export interface DeviceDetails extends DeviceSummary {
   manufacturer: string;
   serialNumber: string;
-  firmwareVersion: string;
   reportIntervalSeconds: number;
   timezoneOffsetHours: number;
   thresholds: Thresholds;
@@ -39,7 +42,17 @@ export function lastSeenAt(device: Device, now: number): number {
   return outage ? outage.start - SAMPLE_MS : sample;
 }
 
-export function summarizeDevice(device: Device, now: number, alerts: AlertBook): DeviceSummary {
+/** What a device's view reads besides the device itself. */
+export interface DeviceState {
+  alerts: AlertBook;
+  commands: Pick<CommandLog, 'firmwareVersion'>;
+}
+
+export function summarizeDevice(
+  device: Device,
+  now: number,
+  { alerts, commands }: DeviceState,
+): DeviceSummary {
   const lastSeen = lastSeenAt(device, now);
   const offline = lastSeen !== sampleTime(now);
   const status: DeviceStatus = offline ? 'offline' : alerts.degrades(device, now) ? 'degraded' : 'online';
@@ -50,6 +63,7 @@ export function summarizeDevice(device: Device, now: number, alerts: AlertBook):
     siteName: device.site.name,
     model: device.model.model,
     type: device.model.type,
+    firmwareVersion: commands.firmwareVersion(device, now),
     status,
     lastSeen: new Date(lastSeen).toISOString(),
     readings: readingsAt(device, lastSeen),
@@ -57,12 +71,11 @@ export function summarizeDevice(device: Device, now: number, alerts: AlertBook):
   };
 }
 
-export function describeDevice(device: Device, now: number, alerts: AlertBook): DeviceDetails {
+export function describeDevice(device: Device, now: number, state: DeviceState): DeviceDetails {
   return {
-    ...summarizeDevice(device, now, alerts),
+    ...summarizeDevice(device, now, state),
     manufacturer: device.model.manufacturer,
     serialNumber: device.serialNumber,
-    firmwareVersion: device.firmwareVersion,
     reportIntervalSeconds: device.reportIntervalSeconds,
     timezoneOffsetHours: device.site.utcOffsetHours,
     thresholds: device.thresholds,

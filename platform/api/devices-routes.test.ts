@@ -20,6 +20,7 @@ describe('GET /devices', () => {
       siteName: 'Austin Lab',
       model: 'FrostGuard FG-2',
       type: 'cold-chain-sensor',
+      firmwareVersion: '2.0.6',
       status: 'online',
       lastSeen: iso(T0),
       readings: { temperature: 3.3, humidity: 55.1, battery: 90, signal: -62 },
@@ -61,6 +62,44 @@ describe('GET /devices', () => {
     const chillers = await json(await api.call('/devices?q=chiller&limit=1000'));
     expect(chillers.total).toBeGreaterThan(0);
     expect(chillers.items.every((d: { name: string }) => d.name.startsWith('Chiller'))).toBe(true);
+  });
+
+  it('filters by model, with counts over the models chosen', async () => {
+    const api = await createTestApi();
+    const frost = await json(await api.call('/devices?model=FrostGuard%20FG-2&limit=1000'));
+    expect(frost.total).toBe(27);
+    expect(frost.items.every((d: { model: string }) => d.model === 'FrostGuard FG-2')).toBe(true);
+    expect(Object.values(frost.counts as Record<string, number>).reduce((a, b) => a + b)).toBe(27);
+
+    const both = await json(await api.call('/devices?model=FrostGuard+FG-2,TrackTag+TT-3&limit=1000'));
+    expect(both.total).toBe(27 + 18);
+
+    const here = await json(await api.call('/devices?model=FrostGuard+FG-2&site=austin-lab&limit=1000'));
+    expect(here.items.every((d: { site: string; model: string }) => d.site === 'austin-lab')).toBe(true);
+    expect(here.total).toBeLessThan(27);
+  });
+
+  it('resolves an explicit selection with ids, in the requested sort, unknown ids matching nothing', async () => {
+    const api = await createTestApi();
+    const some = await json(await api.call('/devices?ids=dev-0048,dev-0003,dev-0001,dev-0003,dev-0999'));
+    expect(some.items.map((d: { id: string }) => d.id)).toEqual(['dev-0001', 'dev-0003', 'dev-0048']);
+    expect(some.total).toBe(3);
+    expect(some.counts).toEqual({ online: 2, degraded: 0, offline: 1 });
+
+    const offline = await json(await api.call('/devices?ids=dev-0048,dev-0003&status=offline'));
+    expect(offline.items.map((d: { id: string }) => d.id)).toEqual(['dev-0048']);
+    expect(offline.counts).toEqual({ online: 1, degraded: 0, offline: 1 });
+  });
+
+  it('takes up to 1,000 ids in one request', async () => {
+    const api = await createTestApi({ fleetSize: 10_000 });
+    const ids = Array.from({ length: 1_000 }, (_, i) => `dev-${String(9_001 + i).padStart(4, '0')}`);
+    const body = await json(await api.call(`/devices?limit=1000&ids=${ids.join(',')}`));
+    expect(body.total).toBe(1_000);
+    expect(body.items.map((d: { id: string }) => d.id)).toEqual(ids);
+    const tooMany = await api.call(`/devices?ids=${[...ids, 'dev-0001'].join(',')}`);
+    expect(tooMany.status).toBe(400);
+    expect((await json(tooMany)).message).toContain('at most 1000');
   });
 
   it('sorts by any field, either way, missing readings last', async () => {
@@ -110,6 +149,13 @@ describe('GET /devices', () => {
     'status=broken',
     'status=online,',
     'site=mars',
+    'model=FrostGuard',
+    'model=frostguard+fg-2',
+    'model=FrostGuard+FG-2,',
+    'ids=dev-1',
+    'ids=dev-0001,',
+    'ids=dev-0001,device-2',
+    'ids=dev-0001&ids=dev-0002',
     'sort=colour',
     'sort=--id',
     'limit=1&limit=2',
@@ -132,6 +178,32 @@ describe('GET /sites', () => {
       name: 'Austin Lab',
       devices: 20,
     });
+  });
+});
+
+describe('GET /models', () => {
+  it('lists the model catalogue with device counts; ids are what devices report as model', async () => {
+    const api = await createTestApi();
+    const body = await json(await api.call('/models'));
+    expect(body.items).toHaveLength(6);
+    expect(body.items[0]).toEqual({
+      id: 'FrostGuard FG-2',
+      name: 'FrostGuard FG-2',
+      type: 'cold-chain-sensor',
+      manufacturer: 'Polar Instruments',
+      devices: 27,
+    });
+    expect(body.items.reduce((sum: number, m: { devices: number }) => sum + m.devices, 0)).toBe(120);
+    const devices = await json(await api.call('/devices?limit=1000'));
+    const ids = body.items.map((m: { id: string }) => m.id);
+    expect(devices.items.every((d: { model: string }) => ids.includes(d.model))).toBe(true);
+  });
+
+  it('needs a token with devices:read', async () => {
+    const api = await createTestApi();
+    expect((await api.app.request('/models')).status).toBe(401);
+    const response = await api.call('/models', { token: { scope: 'openid' } });
+    expect(response.status).toBe(403);
   });
 });
 

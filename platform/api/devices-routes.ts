@@ -1,8 +1,8 @@
-// GET /sites, /devices, /devices/:id and /devices/:id/telemetry.
+// GET /sites, /models, /devices, /devices/:id and /devices/:id/telemetry.
 import type { Hono } from 'hono';
 import type { DeviceApiEnv } from './access-token.ts';
 import { viewAlert } from './alert-view.ts';
-import { ApiError } from './api-error.ts';
+import { ApiError, badQuery } from './api-error.ts';
 import { viewCommand } from './commands.ts';
 import {
   DEVICE_STATUSES,
@@ -11,7 +11,7 @@ import {
   describeDevice,
   summarizeDevice,
 } from './device-view.ts';
-import { SITES } from './fleet.ts';
+import { isDeviceIdShaped, MODELS, SITES } from './fleet.ts';
 import { QueryParams } from './query-params.ts';
 import { findDevice, type RouteDeps } from './route-deps.ts';
 import { METRICS, type Metric, SAMPLE_MS } from './schedule.ts';
@@ -19,6 +19,9 @@ import { MAX_RANGE_MS, MAX_STEP_SECONDS, planSeries, series, UNITS } from './tel
 
 export const MAX_LIMIT = 1_000;
 export const DEFAULT_LIMIT = 100;
+/** `ids=` resolves an explicit selection of up to a page of devices in one request. */
+export const MAX_IDS = 1_000;
+const DEVICE_ID_MAX_LENGTH = 'dev-10000'.length;
 const MAX_OFFSET = 1_000_000;
 const DEFAULT_TELEMETRY_RANGE_MS = 3_600_000;
 const DEVICE_ALERTS_SHOWN = 50;
@@ -76,11 +79,13 @@ function countStatuses(summaries: readonly DeviceSummary[]): Record<DeviceStatus
 
 export function registerDeviceRoutes(app: Hono<DeviceApiEnv>, deps: RouteDeps): void {
   const { fleet, alerts, commands } = deps;
+  const state = { alerts, commands };
   const siteIds = SITES.map((s) => s.id);
+  const modelIds = MODELS.map((m) => m.model);
 
   app.get('/sites', deps.canRead, (c) => {
     const now = deps.now();
-    const summaries = fleet.devices.map((d) => summarizeDevice(d, now, alerts));
+    const summaries = fleet.devices.map((d) => summarizeDevice(d, now, state));
     const items = SITES.map((site) => {
       const here = summaries.filter((s) => s.site === site.id);
       return { ...site, devices: here.length, counts: countStatuses(here) };
@@ -88,9 +93,28 @@ export function registerDeviceRoutes(app: Hono<DeviceApiEnv>, deps: RouteDeps): 
     return c.json({ items });
   });
 
+  // The catalogue is static and so is each device's model: no summaries (and no clock) needed.
+  app.get('/models', deps.canRead, (c) => {
+    const items = MODELS.map((model) => ({
+      id: model.model,
+      name: model.model,
+      type: model.type,
+      manufacturer: model.manufacturer,
+      devices: fleet.devices.filter((d) => d.model === model).length,
+    }));
+    return c.json({ items });
+  });
+
   app.get('/devices', deps.canRead, (c) => {
     const query = new QueryParams(c.req.url);
     const sites = query.listOf('site', siteIds);
+    const models = query.listOf('model', modelIds);
+    const idList = query.list('ids', MAX_IDS, DEVICE_ID_MAX_LENGTH);
+    if (idList?.some((id) => !isDeviceIdShaped(id))) {
+      throw badQuery('ids must be a comma-separated list of device ids like dev-0001');
+    }
+    // Well-formed ids outside this fleet simply match nothing.
+    const ids = idList && new Set(idList);
     const statuses = query.listOf('status', DEVICE_STATUSES);
     const q = query.string('q', 100)?.toLowerCase();
     const limit = query.integer('limit', { min: 1, max: MAX_LIMIT }) ?? DEFAULT_LIMIT;
@@ -99,7 +123,9 @@ export function registerDeviceRoutes(app: Hono<DeviceApiEnv>, deps: RouteDeps): 
 
     const now = deps.now();
     const matching = fleet.devices
+      .filter((d) => !ids || ids.has(d.id))
       .filter((d) => !sites || sites.includes(d.site.id))
+      .filter((d) => !models || models.includes(d.model.model))
       .filter(
         (d) =>
           !q ||
@@ -107,8 +133,8 @@ export function registerDeviceRoutes(app: Hono<DeviceApiEnv>, deps: RouteDeps): 
             text.toLowerCase().includes(q),
           ),
       )
-      .map((d) => summarizeDevice(d, now, alerts));
-    // Counts cover the site and text filters but not the status filter, so status tabs can show them.
+      .map((d) => summarizeDevice(d, now, state));
+    // Counts cover every filter but status, so status tabs can show them.
     const counts = countStatuses(matching);
     const selected = statuses ? matching.filter((s) => statuses.includes(s.status)) : matching;
     selected.sort(comparator(sort));
@@ -125,7 +151,7 @@ export function registerDeviceRoutes(app: Hono<DeviceApiEnv>, deps: RouteDeps): 
     const device = findDevice(fleet, c.req.param('id'));
     const now = deps.now();
     return c.json({
-      ...describeDevice(device, now, alerts),
+      ...describeDevice(device, now, state),
       alerts: alerts
         .forDevice(device, now)
         .slice(0, DEVICE_ALERTS_SHOWN)

@@ -38,7 +38,8 @@ export interface Model {
   manufacturer: string;
 }
 
-const MODELS: readonly Model[] = [
+/** The model catalogue; a model's id is its `model` (what devices report), unique in this list. */
+export const MODELS: readonly Model[] = [
   { model: 'FrostGuard FG-2', type: 'cold-chain-sensor', climate: 'cold', manufacturer: 'Polar Instruments' },
   { model: 'FrostGuard FG-3', type: 'cold-chain-sensor', climate: 'cold', manufacturer: 'Polar Instruments' },
   { model: 'AirSense AS-100', type: 'environment-sensor', climate: 'ambient', manufacturer: 'Meridian IoT' },

@@ -28,6 +28,13 @@ export function hash32(...values: readonly number[]): number {
   return h >>> 0;
 }
 
+/** A 32-bit hash of a string's UTF-16 code units (FNV-1a), to feed text into hash32. */
+export function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 /** Uniform in [0, 1). */
 export function unit(...values: readonly number[]): number {
   return hash32(...values) / TWO_POW_32;

@@ -10,7 +10,17 @@ export {
 } from './access-token.ts';
 export type { AlertJson } from './alert-view.ts';
 export { ALERT_HISTORY_MS, type AlertRule, deriveDeviceAlerts, type Severity } from './alerts.ts';
-export { COMMAND_DURATION_MS, COMMAND_TYPES, type CommandType, type CommandView } from './commands.ts';
+export {
+  COMMAND_TYPES,
+  type CommandFailureReason,
+  type CommandRequest,
+  type CommandType,
+  type CommandView,
+  DEFAULT_COMMAND_DURATION_MS,
+  DEFAULT_FIRMWARE_FAILURE_RATE,
+  FIRMWARE_VERSION_PATTERN,
+  firmwareUpdateFails,
+} from './commands.ts';
 export { COMMAND_SCOPE, createDeviceApi, READ_SCOPE } from './device-api.ts';
 export { DEFAULT_AUDIENCE, DEFAULT_REALM, type DeviceApiOptions } from './device-api-options.ts';
 export type { DeviceDetails, DeviceStatus, DeviceSummary } from './device-view.ts';
@@ -20,6 +30,8 @@ export {
   type Fleet,
   formatDeviceId,
   MAX_FLEET_SIZE,
+  MODELS,
+  type Model,
   SITES,
   type Site,
 } from './fleet.ts';

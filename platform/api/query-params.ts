@@ -49,6 +49,16 @@ export class QueryParams {
     return [...new Set(values)] as T[];
   }
 
+  /** A comma-separated list of at most `maxItems` values, trimmed, duplicates dropped; checked by the caller. */
+  list(name: string, maxItems: number, maxItemLength: number): string[] | undefined {
+    // Room for every item, its comma and some spaces; anything longer is too long anyway.
+    const raw = this.string(name, maxItems * (maxItemLength + 3));
+    if (raw === undefined) return undefined;
+    const values = raw.split(',').map((v) => v.trim());
+    if (values.length > maxItems) throw badQuery(`${name} may list at most ${maxItems} values`);
+    return [...new Set(values)];
+  }
+
   boolean(name: string): boolean | undefined {
     const raw = this.oneOf(name, ['true', 'false']);
     return raw === undefined ? undefined : raw === 'true';

@@ -19,6 +19,8 @@ export default defineConfig({
     root: projectRoot,
     include: ['platform/**/*.test.ts', 'bff/**/*.test.ts', 'lib/**/*.test.ts', 'web/**/*.test.{ts,tsx}'],
     environment: 'node',
+    // A fresh PostgreSQL for the run, as TEST_DATABASE_URL (unless that is set already).
+    globalSetup: ['scripts/vitest-postgres.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     // Integration tests start real servers on ephemeral ports; keep parallelism modest on 2 cores.

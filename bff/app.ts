@@ -5,6 +5,7 @@ import { type CoordinationStore, MemoryCoordinationStore } from './coordination/
 import { EndedSessions } from './coordination/ended-sessions.ts';
 import { BffError, errorResponse } from './errors.ts';
 import { csrfProtection, noStore, requestIds, securityHeaders } from './http/index.ts';
+import { eventsRoute, type JobsService, type JobsServiceOptions, jobsRoute } from './jobs/index.ts';
 import { LoginTransactions } from './login-transaction.ts';
 import { OidcClient } from './oidc/oidc-client.ts';
 import { expiredTokenRules, resolveProviderProfile } from './providers/index.ts';
@@ -41,6 +42,10 @@ export interface BffDeps {
   upstreamClient?: UpstreamClient;
   /** Told of every refresh that runs (tests wait for background refreshes to settle). */
   observeRefresh?: (refresh: Promise<unknown>) => void;
+  /** Automation jobs (server.ts makes it when AUTOMATION_CLIENT_SECRET is set; none: 503). */
+  jobs?: JobsService;
+  /** Overrides for the jobs service server.ts makes (tests: faster polling and leases). */
+  jobsTuning?: Partial<JobsServiceOptions>;
 }
 
 /** Paths a browser reaches by top-level navigation or the IdP calls: no `X-CSRF` header possible. */
@@ -128,6 +133,9 @@ export function createBff(config: BffConfig, deps: BffDeps = {}): Hono {
     }),
   );
   app.route('/bff/backchannel-logout', backchannelLogoutRoute({ oidc, ended, store, audit }));
+  const jobsDeps = { jobs: deps.jobs, sessionTokens, audit };
+  app.route('/bff/jobs', jobsRoute(jobsDeps));
+  app.route('/bff/events', eventsRoute(jobsDeps));
   app.all('/bff/*', (c) =>
     errorResponse(c, new BffError('not_found', 404, `No route ${c.req.method} ${c.req.path}`)),
   );

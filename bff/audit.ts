@@ -15,6 +15,9 @@ export type AuditEvent =
   | 'revocation_unsupported'
   | 'service_account_token'
   | 'service_account_token_failed'
+  | 'job_started'
+  | 'job_cancelled'
+  | 'job_resumed'
   | 'config_error';
 
 /** Any field may be given, `requestId` included; see FORBIDDEN_FIELD for the names refused. */

@@ -112,6 +112,19 @@ const bffEnvSchema = z.object({
     .default(1024 * 1024),
   DATA_DIR: z.string().min(1).default('.data'),
   WEB_DIST: z.string().min(1).default('dist/web'),
+  /** Jobs on this PostgreSQL; unset: an embedded one (PGlite) under DATA_DIR/jobs. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  AUTOMATION_CLIENT_ID: z.string().min(1).default('iot-automation'),
+  /** The service account's secret; automation jobs are off without it. */
+  AUTOMATION_CLIENT_SECRET: z.string().min(1).optional(),
+  AUTOMATION_SCOPE: z.string().min(1).default('devices:read devices:command jobs:run'),
+  JOBS_IDP_RETRY_BUDGET_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  JOBS_API_RETRY_BUDGET_SECONDS: z.coerce.number().min(0).max(3600).default(300),
+  JOBS_AUTO_RESUME_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  JOBS_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(120),
+  JOBS_COMMAND_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  JOBS_COMMAND_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(16),
 });
 
 export interface BffConfig {
@@ -149,6 +162,22 @@ export interface BffConfig {
   apiBodyLimit: number;
   dataDir: string;
   webDist: string;
+  /** Undefined: automation jobs are off (no AUTOMATION_CLIENT_SECRET). */
+  jobs: JobsConfig | undefined;
+}
+
+export interface JobsConfig {
+  databaseUrl: string | undefined;
+  clientId: string;
+  clientSecret: string;
+  scope: string;
+  idpRetryBudgetSeconds: number;
+  apiRetryBudgetSeconds: number;
+  autoResumeSeconds: number;
+  leaseSeconds: number;
+  commandPollMs: number;
+  commandTimeoutSeconds: number;
+  concurrency: number;
 }
 
 function parseScopeLifetimes(raw: string | undefined): Record<string, number> {
@@ -214,5 +243,20 @@ export function loadBffConfig(env: Record<string, string | undefined>): BffConfi
     apiBodyLimit: e.API_BODY_LIMIT,
     dataDir: e.DATA_DIR,
     webDist: e.WEB_DIST,
+    jobs: e.AUTOMATION_CLIENT_SECRET
+      ? {
+          databaseUrl: e.DATABASE_URL,
+          clientId: e.AUTOMATION_CLIENT_ID,
+          clientSecret: e.AUTOMATION_CLIENT_SECRET,
+          scope: e.AUTOMATION_SCOPE,
+          idpRetryBudgetSeconds: e.JOBS_IDP_RETRY_BUDGET_SECONDS,
+          apiRetryBudgetSeconds: e.JOBS_API_RETRY_BUDGET_SECONDS,
+          autoResumeSeconds: e.JOBS_AUTO_RESUME_SECONDS,
+          leaseSeconds: e.JOBS_LEASE_SECONDS,
+          commandPollMs: e.JOBS_COMMAND_POLL_MS,
+          commandTimeoutSeconds: e.JOBS_COMMAND_TIMEOUT_SECONDS,
+          concurrency: e.JOBS_CONCURRENCY,
+        }
+      : undefined,
   };
 }

@@ -17,6 +17,7 @@ export type BffErrorCode =
   | 'payload_too_large'
   | 'insufficient_scope'
   | 'jobs_unavailable'
+  | 'conflict'
   | 'server_error';
 
 export class BffError extends Error {

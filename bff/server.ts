@@ -4,10 +4,12 @@ import { type BffDeps, createBff, createOidcClient } from './app.ts';
 import { createAuditLog } from './audit.ts';
 import type { BffConfig } from './config.ts';
 import { resolveCookieSecrets } from './cookie-secrets.ts';
+import { createJobsService, type JobsService } from './jobs/index.ts';
 import type { OidcClient } from './oidc/oidc-client.ts';
 
 export interface RunningBff {
   url: string;
+  jobs: JobsService | undefined;
   close(): Promise<void>;
 }
 
@@ -25,13 +27,32 @@ export async function startBff(
     deps.cookieSecrets ?? (await resolveCookieSecrets(config.cookieSecrets, config.dataDir));
   const oidc = deps.oidc ?? createOidcClient(config, deps.fetch);
   const audit = deps.audit ?? createAuditLog();
-  const app = createBff(config, { ...deps, cookieSecrets, oidc, audit });
+  const jobsConfig = config.jobs;
+  const jobs =
+    deps.jobs ??
+    (jobsConfig
+      ? createJobsService(
+          { ...config, jobs: jobsConfig },
+          {
+            oidc,
+            audit,
+            ...(deps.fetch ? { fetch: deps.fetch } : {}),
+            ...(deps.jobsTuning ? { overrides: deps.jobsTuning } : {}),
+          },
+        )
+      : undefined);
+  const app = createBff(config, { ...deps, cookieSecrets, oidc, audit, ...(jobs ? { jobs } : {}) });
   const server = bound ?? (await listen(config.host, config.port));
   handle(server.server, getRequestListener(app.fetch));
   void warmUp(oidc, config);
+  // Pages are served while the jobs database starts; the jobs routes answer 503 until it is ready.
+  void jobs?.start();
   return {
     url: config.appUrl,
+    jobs,
     async close() {
+      // Running steps checkpoint first, so a restart continues them where they stopped.
+      await jobs?.stop();
       await server.close();
       // Summaries of repeated audit events still counting: written now, not lost.
       if ('flush' in audit && typeof audit.flush === 'function') audit.flush();

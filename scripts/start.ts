@@ -12,6 +12,9 @@ try {
     API_UPSTREAM: platform.apiUrl,
     OIDC_CLIENT_SECRET: platformConfig.bffClient.secret,
     OIDC_CLIENT_ID: platformConfig.bffClient.id,
+    // Automation jobs run on the platform's service account (client credentials).
+    AUTOMATION_CLIENT_ID: platformConfig.automationClient.id,
+    AUTOMATION_CLIENT_SECRET: platformConfig.automationClient.secret,
     // The local platform's refresh-token absolute lifetime is known: the SPA can show when the session ends.
     SESSION_ABSOLUTE_LIFETIME: String(platformConfig.refreshTokenAbsoluteTtl),
     ...process.env,
@@ -21,7 +24,8 @@ try {
   app                   ${bff.url}   <- open this, sign in as operator / operator or viewer / viewer
   authorization server  ${platform.issuer}
   device API            ${platform.apiUrl}
-  data folder           ${platformConfig.dataDir} (keys and sessions survive a restart)`);
+  data folder           ${platformConfig.dataDir} (keys and sessions survive a restart)
+  jobs database         ${bffConfig.jobs?.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded, ${bffConfig.dataDir}/jobs`}`);
   const stop = async (signal: string) => {
     console.log(`${signal}: stopping`);
     await bff.close();

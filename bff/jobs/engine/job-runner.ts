@@ -28,7 +28,7 @@ export class JobPause extends Error {
  */
 export class StepInterrupted extends Error {
   readonly code = 'step_interrupted';
-  readonly why: 'cancelled' | 'slice_over' | 'stopping' | 'lease_lost';
+  readonly why: 'cancelled' | 'slice_over' | 'stopping' | 'lease_lost' | 'waiting';
 
   constructor(why: StepInterrupted['why']) {
     super(`Step interrupted: ${why}`);
@@ -46,12 +46,21 @@ export interface StepContext {
   recordItem(key: string, outcome: string, detail?: Json): void;
   /** The number of items the job will handle, once known (committed with the next checkpoint). */
   setTotal(total: number): void;
+  /** Buffers an audit event of the job's own (a batch began, a threshold was passed). */
+  recordEvent(kind: string, detail: { [key: string]: Json }): void;
+  /** Buffers the next part of the job's result file; it is committed with the next checkpoint. */
+  appendResult(body: Uint8Array | string, contentType: string): void;
   /**
    * Commits the buffered items, `next` and the cumulative `itemsDone` in one transaction. Throws
    * `StepInterrupted` when the handler should return now (its work so far is safe).
    */
   saveCheckpoint(next: Json, itemsDone: number): Promise<void>;
   saveResult(body: Uint8Array | string, contentType: string): Promise<void>;
+  /**
+   * Commits like `saveCheckpoint`, then lets the job sleep (still `running`, holding no worker)
+   * until `at`, when it continues from `next`. Always throws `StepInterrupted` (`waiting`).
+   */
+  waitUntil(at: Date, next: Json, itemsDone: number): Promise<never>;
   /** True once the job is cancelled (seen at the last checkpoint, or by this process at once). */
   isCancelled(): boolean;
 }
@@ -292,17 +301,34 @@ export class JobRunner {
     this.#active.set(job.id, slice);
     const startedAt = Date.now();
     let pending: { key: string; outcome: string; detail: Json }[] = [];
+    let events: { kind: string; detail: { [key: string]: Json } }[] = [];
+    let resultParts: Buffer[] = [];
+    let resultType = 'application/octet-stream';
     let total: number | undefined;
+    let wakeAt: Date | undefined;
     let lastCheckpoint: Json = job.checkpoint;
     let lastDone = job.progress.done;
     const commit = async (next: Json, itemsDone: number) => {
       if (this.#abandoned) throw new StepInterrupted('lease_lost');
       const items = pending;
+      const stepEvents = events;
+      const parts = resultParts;
       pending = [];
+      events = [];
+      resultParts = [];
       const saved = await this.store.commitStep(
         job.id,
         token,
-        { checkpoint: next, progressDone: itemsDone, progressTotal: total, items },
+        {
+          checkpoint: next,
+          progressDone: itemsDone,
+          progressTotal: total,
+          items,
+          events: stepEvents,
+          ...(parts.length > 0
+            ? { resultPart: { body: Buffer.concat(parts), contentType: resultType } }
+            : {}),
+        },
         this.#expireInSeconds,
       );
       lastCheckpoint = next;
@@ -318,6 +344,13 @@ export class JobRunner {
       },
       setTotal: (value) => {
         total = value;
+      },
+      recordEvent: (kind, detail) => {
+        events.push({ kind, detail });
+      },
+      appendResult: (body, contentType) => {
+        resultParts.push(typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body));
+        resultType = contentType;
       },
       saveCheckpoint: async (next, itemsDone) => {
         try {
@@ -336,16 +369,27 @@ export class JobRunner {
         await this.store.saveResult(job.id, token, body, contentType);
       },
       isCancelled: () => slice.cancelled,
+      waitUntil: async (at, next, itemsDone) => {
+        await context.saveCheckpoint(next, itemsDone).catch((error: unknown) => {
+          // Only a cancel or a lost lease stops the wait; time and shutdown are what waiting is for.
+          if (!(error instanceof StepInterrupted) || error.why === 'cancelled' || error.why === 'lease_lost')
+            throw error;
+        });
+        wakeAt = at;
+        throw new StepInterrupted('waiting');
+      },
     };
     try {
       await handler(context);
       if (this.#abandoned) return;
-      if (pending.length > 0 || total !== undefined) await commit(lastCheckpoint, lastDone);
+      if (pending.length > 0 || events.length > 0 || resultParts.length > 0 || total !== undefined)
+        await commit(lastCheckpoint, lastDone);
       await this.#finish(job.id, token, slice.cancelled ? 'cancelled' : 'completed');
     } catch (error) {
       if (this.#abandoned) return;
       if (error instanceof StepInterrupted) {
         if (error.why === 'slice_over' || error.why === 'stopping') await this.#continueLater(job.id, token);
+        if (error.why === 'waiting') await this.#continueLater(job.id, token, wakeAt);
         // cancelled: the cancel already ended the job; lease_lost: another worker runs it now.
         if (error.why === 'cancelled') await this.#releaseLease(job.id, token);
         return;
@@ -424,14 +468,15 @@ export class JobRunner {
     }
   }
 
-  async #continueLater(id: string, token: string): Promise<void> {
+  async #continueLater(id: string, token: string, at?: Date): Promise<void> {
     const boss = this.#boss;
     if (!boss) return;
     const next = randomUUID();
+    const delaySeconds = at ? Math.max(0, Math.ceil((at.getTime() - Date.now()) / 1000)) : 0;
     const queued = await this.store.continueLater(id, token, next, (tx) =>
-      this.#send(boss, tx.boss, next, { jobId: id }),
+      this.#send(boss, tx.boss, next, { jobId: id }, delaySeconds > 0 ? { startAfter: delaySeconds } : {}),
     );
-    if (queued && !this.#stopping) this.#wake();
+    if (queued && !this.#stopping && delaySeconds === 0) this.#wake();
   }
 
   async #releaseLease(id: string, token: string): Promise<void> {

@@ -21,8 +21,14 @@ export interface JobRecord {
   progress: { done: number; total: number | null };
   checkpoint: Json;
   error: string | null;
+  /** A result was saved whole or in parts (see `StepCommit.resultPart`). */
+  hasResult: boolean;
   createdAt: Date;
   updatedAt: Date;
+  /** When a runner first took the job; null while it waits in the queue. */
+  startedAt: Date | null;
+  /** When it completed, failed or was cancelled. */
+  finishedAt: Date | null;
 }
 
 export interface JobItem {
@@ -40,6 +46,8 @@ export interface JobEvent {
 }
 
 export interface NewJob {
+  /** A caller-chosen id makes creating idempotent (a schedule's run); random when unset. */
+  id?: string;
   type: string;
   params: Json;
   initiatedBy: { sub: string; name?: string; sessionId?: string };
@@ -53,6 +61,10 @@ export interface StepCommit {
   progressDone: number;
   progressTotal?: number;
   items: readonly { key: string; outcome: string; detail: Json }[];
+  /** Audit events the handler recorded in this step (system events: no person caused them). */
+  events?: readonly { kind: string; detail: { [key: string]: Json } }[];
+  /** The next part of a result written a step at a time. */
+  resultPart?: { body: Uint8Array; contentType: string };
 }
 
 interface JobRow {
@@ -72,14 +84,18 @@ interface JobRow {
   dispatch_id: string | null;
   lease_token: string | null;
   lease_live: boolean;
+  has_result: boolean;
   created_at: Date;
   updated_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
 }
 
 const jobColumns = `id, type, params, status, paused_reason, initiated_by_sub, initiated_by_name,
   initiated_session_id, permission_checked, progress_done, progress_total, checkpoint, error,
   dispatch_id, lease_token, (lease_until IS NOT NULL AND lease_until > now()) AS lease_live,
-  created_at, updated_at`;
+  (result IS NOT NULL OR EXISTS (SELECT 1 FROM job_result_parts p WHERE p.job_id = jobs.id)) AS has_result,
+  created_at, updated_at, started_at, finished_at`;
 
 function toRecord(row: JobRow): JobRecord {
   return {
@@ -97,8 +113,11 @@ function toRecord(row: JobRow): JobRecord {
     progress: { done: row.progress_done, total: row.progress_total },
     checkpoint: row.checkpoint,
     error: row.error,
+    hasResult: row.has_result,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
   };
 }
 
@@ -128,12 +147,13 @@ export class JobStore {
       id: string,
     ) => Promise<void>,
   ): Promise<JobRecord> {
-    const id = randomUUID();
+    const id = input.id ?? randomUUID();
     return this.#db.transaction(async (tx) => {
       const { rows } = await tx.query<JobRow>(
         `INSERT INTO jobs (id, type, params, status, initiated_by_sub, initiated_by_name, initiated_session_id,
            permission_checked, progress_total, dispatch_id)
          VALUES ($1, $2, $3::jsonb, 'queued', $4, $5, $6, $7, $8, $1)
+         ON CONFLICT (id) DO NOTHING
          RETURNING ${jobColumns}`,
         [
           id,
@@ -146,6 +166,8 @@ export class JobStore {
           input.progressTotal ?? null,
         ],
       );
+      // Created before (a retried schedule run): the first creation stands, nothing is queued twice.
+      if (rows.length === 0) return toRecord(await lockJob(tx, id));
       await insertEvent(tx, id, 'created', input.initiatedBy.sub, {
         type: input.type,
         params: input.params,
@@ -164,16 +186,62 @@ export class JobStore {
   }
 
   async list(
-    filter: { status?: JobStatus; type?: string; initiatedBySub?: string; limit?: number } = {},
+    filter: {
+      status?: JobStatus;
+      type?: string;
+      initiatedBySub?: string;
+      limit?: number;
+      offset?: number;
+    } = {},
   ): Promise<JobRecord[]> {
     const { rows } = await this.#db.query<JobRow>(
       `SELECT ${jobColumns} FROM jobs
        WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR type = $2)
          AND ($3::text IS NULL OR initiated_by_sub = $3)
-       ORDER BY created_at DESC, id LIMIT $4`,
-      [filter.status ?? null, filter.type ?? null, filter.initiatedBySub ?? null, filter.limit ?? 100],
+       ORDER BY created_at DESC, id LIMIT $4 OFFSET $5`,
+      [
+        filter.status ?? null,
+        filter.type ?? null,
+        filter.initiatedBySub ?? null,
+        filter.limit ?? 100,
+        filter.offset ?? 0,
+      ],
     );
     return rows.map(toRecord);
+  }
+
+  async count(filter: { status?: JobStatus; type?: string; initiatedBySub?: string } = {}): Promise<number> {
+    const { rows } = await this.#db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM jobs
+       WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR type = $2)
+         AND ($3::text IS NULL OR initiated_by_sub = $3)`,
+      [filter.status ?? null, filter.type ?? null, filter.initiatedBySub ?? null],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Per job, how many items ended with each outcome. */
+  async outcomeCounts(ids: readonly string[]): Promise<Map<string, Record<string, number>>> {
+    const counts = new Map<string, Record<string, number>>(ids.map((id) => [id, {}]));
+    if (ids.length === 0) return counts;
+    const { rows } = await this.#db.query<{ job_id: string; outcome: string; n: number }>(
+      `SELECT job_id, outcome, count(*)::int AS n FROM job_items WHERE job_id = ANY($1::uuid[])
+       GROUP BY job_id, outcome`,
+      [ids],
+    );
+    for (const row of rows) {
+      const entry = counts.get(row.job_id);
+      if (entry) entry[row.outcome] = row.n;
+    }
+    return counts;
+  }
+
+  async itemCount(id: string): Promise<number> {
+    const { rows } = await this.#db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM job_items WHERE job_id = $1',
+      [id],
+    );
+    return rows[0]?.n ?? 0;
   }
 
   async items(id: string, page: { offset?: number; limit?: number } = {}): Promise<JobItem[]> {
@@ -193,17 +261,22 @@ export class JobStore {
     return rows.map((row) => ({ at: row.at, kind: row.kind, by: row.by_sub, detail: row.detail }));
   }
 
+  /** The whole result, or its parts in order when it was written a step at a time. */
   async result(id: string): Promise<{ body: Buffer; contentType: string } | undefined> {
     const { rows } = await this.#db.query<{ result: Uint8Array | null; result_content_type: string | null }>(
       'SELECT result, result_content_type FROM jobs WHERE id = $1',
       [id],
     );
     const row = rows[0];
-    if (!row?.result) return undefined;
-    return {
-      body: Buffer.from(row.result),
-      contentType: row.result_content_type ?? 'application/octet-stream',
-    };
+    if (!row) return undefined;
+    const contentType = row.result_content_type ?? 'application/octet-stream';
+    if (row.result) return { body: Buffer.from(row.result), contentType };
+    const { rows: parts } = await this.#db.query<{ body: Uint8Array }>(
+      'SELECT body FROM job_result_parts WHERE job_id = $1 ORDER BY seq',
+      [id],
+    );
+    if (parts.length === 0) return undefined;
+    return { body: Buffer.concat(parts.map((part) => Buffer.from(part.body))), contentType };
   }
 
   /**
@@ -239,6 +312,7 @@ export class JobStore {
            dispatch_id = COALESCE($5, dispatch_id),
            lease_token = CASE WHEN $6 THEN NULL ELSE lease_token END,
            lease_until = CASE WHEN $6 THEN NULL ELSE lease_until END,
+           finished_at = CASE WHEN $2 IN ('completed', 'failed', 'cancelled') THEN now() ELSE finished_at END,
            updated_at = now()
          WHERE id = $1 RETURNING ${jobColumns}`,
         [
@@ -289,7 +363,8 @@ export class JobStore {
       const recovered = current.status === 'running' && current.lease_token !== null;
       const { rows: updated } = await tx.query<JobRow>(
         `UPDATE jobs SET status = 'running', lease_token = $2,
-           lease_until = now() + make_interval(secs => $3), updated_at = now()
+           lease_until = now() + make_interval(secs => $3), started_at = COALESCE(started_at, now()),
+           updated_at = now()
          WHERE id = $1 RETURNING ${jobColumns}`,
         [id, token, leaseSeconds],
       );
@@ -321,6 +396,18 @@ export class JobStore {
            ON CONFLICT (job_id, item_key) DO NOTHING`,
           [id, item.key, item.outcome, json(item.detail)],
         );
+      }
+      for (const event of step.events ?? []) await insertEvent(tx, id, event.kind, null, event.detail);
+      if (step.resultPart) {
+        await tx.query(
+          `INSERT INTO job_result_parts (job_id, seq, body)
+           SELECT $1, COALESCE(max(seq) + 1, 0), $2 FROM job_result_parts WHERE job_id = $1`,
+          [id, step.resultPart.body],
+        );
+        await tx.query('UPDATE jobs SET result_content_type = $2 WHERE id = $1', [
+          id,
+          step.resultPart.contentType,
+        ]);
       }
       const { rows } = await tx.query<JobRow>(
         `UPDATE jobs SET checkpoint = $2::jsonb, progress_done = $3,

@@ -24,6 +24,8 @@ const statements = [
     dispatch_id uuid,
     lease_token uuid,
     lease_until timestamptz,
+    started_at timestamptz,
+    finished_at timestamptz,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()
   )`,
@@ -46,6 +48,14 @@ const statements = [
     detail jsonb
   )`,
   'CREATE INDEX IF NOT EXISTS job_events_job_id ON job_events (job_id, id)',
+  // A result written a step at a time (an export): each part commits with its step's checkpoint,
+  // so a step that is redone after a crash never writes its part twice.
+  `CREATE TABLE IF NOT EXISTS job_result_parts (
+    job_id uuid NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    seq integer NOT NULL,
+    body bytea NOT NULL,
+    PRIMARY KEY (job_id, seq)
+  )`,
 ];
 
 export async function migrateJobsSchema(db: SqlExecutor): Promise<void> {

@@ -1,5 +1,6 @@
 // Shared by the component tests (not part of the app): a fake same-origin server behind `fetch`.
 import { vi } from 'vitest';
+import type { JobDetail, JobSummary } from './api/job-types.ts';
 import type { DeviceDetails, SessionInfo } from './api/types.ts';
 
 export type Handler = (request: {
@@ -71,3 +72,73 @@ export const sampleDevice: DeviceDetails = {
   alerts: [],
   commands: [],
 };
+
+/** A job as `GET /bff/jobs` lists it: a firmware rollout Olivia started, running, 40 of 118 done. */
+export function sampleJob(overrides: Partial<JobSummary> = {}): JobSummary {
+  return {
+    id: 'job-0001',
+    type: 'firmware-rollout',
+    status: 'running',
+    pausedReason: null,
+    progress: { done: 40, total: 118 },
+    initiatedBy: { sub: 'usr-operator-0001', name: 'Olivia Operator' },
+    createdAt: '2025-06-01T11:00:00.000Z',
+    updatedAt: '2025-06-01T11:05:00.000Z',
+    startedAt: '2025-06-01T11:00:05.000Z',
+    finishedAt: null,
+    error: null,
+    hasResult: false,
+    nextRunAt: null,
+    summary: { updated: 37, already_current: 2, failed: 1 },
+    ...overrides,
+  };
+}
+
+/** The same job as `GET /bff/jobs/:id` answers, with outcomes and its audit trail. */
+export function sampleJobDetail(overrides: Partial<JobDetail> = {}): JobDetail {
+  return {
+    ...sampleJob(),
+    params: {
+      version: '3.1.0',
+      selection: { site: 'austin-lab', status: ['online', 'degraded'] },
+      batchSize: 50,
+      canary: 5,
+      failureThreshold: 0.1,
+    },
+    items: {
+      entries: [
+        {
+          key: 'dev-0001',
+          outcome: 'updated',
+          detail: { from: '3.0.2', to: '3.1.0' },
+          at: '2025-06-01T11:01:00.000Z',
+        },
+        {
+          key: 'dev-0002',
+          outcome: 'failed',
+          detail: { error: 'checksum_mismatch' },
+          at: '2025-06-01T11:01:10.000Z',
+        },
+      ],
+      total: 40,
+      offset: 0,
+      limit: 100,
+    },
+    events: [
+      {
+        at: '2025-06-01T11:00:00.000Z',
+        kind: 'created',
+        by: { sub: 'usr-operator-0001', name: 'Olivia Operator' },
+        detail: null,
+      },
+      { at: '2025-06-01T11:00:05.000Z', kind: 'started', by: null, detail: null },
+      {
+        at: '2025-06-01T11:00:06.000Z',
+        kind: 'batch_started',
+        by: null,
+        detail: { batch: 1, devices: 5, canary: true },
+      },
+    ],
+    ...overrides,
+  };
+}

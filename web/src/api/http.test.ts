@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, parseRetryAfter } from './api-error.ts';
-import { request } from './http.ts';
+import { filenameOf, openEventStream, request, requestFile } from './http.ts';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
@@ -122,5 +122,59 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter('-5', now)).toBeUndefined();
     expect(parseRetryAfter('', now)).toBeUndefined();
+  });
+});
+
+describe('requestFile', () => {
+  it('sends X-CSRF: 1 and returns the bytes with the name from Content-Disposition', async () => {
+    const fetchMock = mockFetch(
+      new Response('a,b\n1,2\n', {
+        status: 200,
+        headers: { 'content-type': 'text/csv', 'content-disposition': 'attachment; filename="export.csv"' },
+      }),
+    );
+    const { blob, filename } = await requestFile('/bff/jobs/job-1/result');
+    expect(await blob.text()).toBe('a,b\n1,2\n');
+    expect(filename).toBe('export.csv');
+    const [, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
+    expect(init.headers).toMatchObject({ 'X-CSRF': '1' });
+  });
+
+  it('turns a 404 into not_found like any other call', async () => {
+    mockFetch(json(404, { error: 'not_found', message: 'This job has no result.', requestId: 'r' }));
+    expect((await failure(requestFile('/bff/jobs/job-1/result'))).code).toBe('not_found');
+  });
+});
+
+describe('filenameOf', () => {
+  it('prefers filename*, falls back to filename, keeps only the last path segment', () => {
+    expect(filenameOf('attachment; filename="x.csv"; filename*=UTF-8\'\'M%C3%BCller%20export.csv')).toBe(
+      'Müller export.csv',
+    );
+    expect(filenameOf('attachment; filename=plain.csv')).toBe('plain.csv');
+    expect(filenameOf('attachment; filename="../../etc/passwd"')).toBe('passwd');
+    expect(filenameOf('attachment')).toBeUndefined();
+    expect(filenameOf(null)).toBeUndefined();
+  });
+});
+
+describe('openEventStream', () => {
+  it('asks for an event stream with X-CSRF: 1 and the last event id, and returns the body', async () => {
+    const fetchMock = mockFetch(
+      new Response('data: x\n\n', { status: 200, headers: { 'content-type': 'text/event-stream' } }),
+    );
+    const body = await openEventStream('/bff/events', {
+      signal: new AbortController().signal,
+      lastEventId: '41',
+    });
+    expect(await new Response(body).text()).toBe('data: x\n\n');
+    const [, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
+    expect(init.headers).toEqual({ 'X-CSRF': '1', Accept: 'text/event-stream', 'Last-Event-ID': '41' });
+  });
+
+  it('rejects with the ApiError of a refused stream (401 stops the reconnection)', async () => {
+    mockFetch(json(401, { error: 'session_expired', message: 'ended' }));
+    const error = await failure(openEventStream('/bff/events', { signal: new AbortController().signal }));
+    expect(error).toMatchObject({ status: 401, code: 'session_expired' });
   });
 });

@@ -1,5 +1,6 @@
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
+import { jobListFilters } from '../router/routes.ts';
 import { isApiKey, queryKeys } from './query-keys.ts';
 
 describe('queryKeys', () => {
@@ -19,6 +20,13 @@ describe('queryKeys', () => {
       queryKeys.devices.commands('dev-0001'),
       queryKeys.alerts.list({ view: 'active', severity: '' }),
       queryKeys.alerts.list({ view: 'open', severity: '' }),
+      queryKeys.models(),
+      queryKeys.devices.count({}),
+      queryKeys.devices.count({ site: 'ams-dc' }),
+      queryKeys.jobs.list(jobListFilters()),
+      queryKeys.jobs.list(jobListFilters({ page: 2 })),
+      queryKeys.jobs.detailPage('job-1', 0),
+      queryKeys.jobs.detailPage('job-1', 100),
     ].map((key) => JSON.stringify(key));
     expect(new Set(keys).size).toBe(keys.length);
   });
@@ -62,9 +70,23 @@ describe('queryKeys', () => {
     expect(await invalidated(queryKeys.api())).toHaveLength(all.length - 1);
   });
 
-  it('tells device-API keys from the session', () => {
+  it('tells device-API keys from the BFF keys (session, jobs)', () => {
     expect(isApiKey(queryKeys.devices.list())).toBe(true);
     expect(isApiKey(queryKeys.alerts.all())).toBe(true);
     expect(isApiKey(queryKeys.session())).toBe(false);
+    expect(isApiKey(queryKeys.jobs.list(jobListFilters()))).toBe(false);
+  });
+
+  it('puts every page of a job detail under its detail key', async () => {
+    const client = new QueryClient();
+    client.setQueryData(queryKeys.jobs.detailPage('job-1', 0), 1);
+    client.setQueryData(queryKeys.jobs.detailPage('job-1', 100), 1);
+    client.setQueryData(queryKeys.jobs.detailPage('job-10', 0), 1);
+    await client.invalidateQueries({ queryKey: queryKeys.jobs.detail('job-1') });
+    const invalidated = client
+      .getQueryCache()
+      .getAll()
+      .filter((q) => q.state.isInvalidated);
+    expect(invalidated).toHaveLength(2);
   });
 });

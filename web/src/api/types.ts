@@ -55,6 +55,13 @@ export interface Site {
   counts: StatusCounts;
 }
 
+/** `GET /api/models`: the device models there are, with how many devices each. */
+export interface DeviceModel {
+  id: string;
+  name: string;
+  devices: number;
+}
+
 export type Severity = 'critical' | 'warning' | 'info';
 
 export interface Alert {

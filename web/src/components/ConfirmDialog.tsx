@@ -6,6 +6,9 @@ export interface ConfirmDialogProps {
   description: string;
   onConfirm: () => void;
   onCancel: () => void;
+  /** Where "Cancel" would be ambiguous (cancelling a job), the safe button says what it keeps. */
+  cancelLabel?: string;
+  confirmLabel?: string;
 }
 
 /**
@@ -13,7 +16,15 @@ export interface ConfirmDialogProps {
  * and the browser returns focus to the button that opened it. Cancel has the focus first, so an
  * Enter pressed out of habit does not reboot a device.
  */
-export function ConfirmDialog({ open, title, description, onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  open,
+  title,
+  description,
+  onConfirm,
+  onCancel,
+  cancelLabel = 'Cancel',
+  confirmLabel = 'Confirm',
+}: ConfirmDialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const id = useId();
   useEffect(() => {
@@ -38,10 +49,10 @@ export function ConfirmDialog({ open, title, description, onConfirm, onCancel }:
       <div className="dialog-actions">
         {/* biome-ignore lint/a11y/noAutofocus: the safe choice takes the focus in a modal dialog */}
         <button type="button" autoFocus onClick={onCancel}>
-          Cancel
+          {cancelLabel}
         </button>
         <button type="button" className="button-primary" onClick={onConfirm}>
-          Confirm
+          {confirmLabel}
         </button>
       </div>
     </dialog>

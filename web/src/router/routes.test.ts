@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RANGE, fleetRoute, parseRoute, type Route, routeHref } from './routes.ts';
+import {
+  DEFAULT_RANGE,
+  fleetRoute,
+  jobRoute,
+  jobsRoute,
+  parseRoute,
+  type Route,
+  routeHref,
+} from './routes.ts';
 
 const parse = (href: string) => {
   const url = new URL(href, 'http://app.test');
@@ -42,6 +50,31 @@ describe('parseRoute', () => {
   });
 });
 
+describe('the jobs routes', () => {
+  it('read the list filters and the page, dropping what is not allowed', () => {
+    expect(parse('/jobs')).toEqual(jobsRoute());
+    expect(parse('/jobs/?status=paused&type=telemetry-export&mine=true&page=3')).toEqual(
+      jobsRoute({ status: 'paused', type: 'telemetry-export', mine: true, page: 3 }),
+    );
+    expect(parse('/jobs?status=stuck&type=reboot&mine=yes&page=-2')).toEqual(jobsRoute());
+    expect(parse('/jobs?page=1.5')).toEqual(jobsRoute());
+  });
+
+  it('read a job and the page of its per-device outcomes', () => {
+    expect(parse('/jobs/job-0001')).toEqual(jobRoute('job-0001'));
+    expect(parse('/jobs/job%2D0001?page=4')).toEqual({ name: 'job', id: 'job-0001', page: 4 });
+    expect(parse('/jobs/a/b')).toEqual({ name: 'not-found', path: '/jobs/a/b' });
+    expect(parse('/jobs/%E0%A4%A')).toMatchObject({ name: 'not-found' });
+  });
+
+  it('leave defaults out of the URL', () => {
+    expect(routeHref(jobsRoute())).toBe('/jobs');
+    expect(routeHref(jobsRoute({ mine: true, page: 2 }))).toBe('/jobs?mine=true&page=2');
+    expect(routeHref(jobRoute('job-0001'))).toBe('/jobs/job-0001');
+    expect(routeHref(jobRoute('job 1', 2))).toBe('/jobs/job%201?page=2');
+  });
+});
+
 describe('routeHref', () => {
   it('keeps the range in the device URL', () => {
     expect(routeHref({ name: 'device', id: 'dev-0001', range: '7d' })).toBe('/devices/dev-0001?range=7d');
@@ -61,6 +94,8 @@ describe('routeHref', () => {
       { name: 'device', id: 'a b/c', range: '24h' },
       { name: 'alerts' },
       { name: 'signed-out' },
+      jobsRoute({ status: 'failed', type: 'recalibration', mine: true, page: 9 }),
+      jobRoute('job/with slash', 3),
     ];
     for (const route of routes) expect(parse(routeHref(route))).toEqual(route);
   });

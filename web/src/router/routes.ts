@@ -1,3 +1,4 @@
+import { JOB_STATUSES, JOB_TYPES, type JobStatus, type JobType } from '../api/job-types.ts';
 import { DEVICE_STATUSES, type DeviceStatus } from '../api/types.ts';
 
 // Every screen of the SPA as a typed value, parsed from and formatted back to a URL. State a user
@@ -34,10 +35,22 @@ export interface FleetFilters {
   sort: FleetSort;
 }
 
+export interface JobListFilters {
+  status: JobStatus | '';
+  type: JobType | '';
+  /** Only jobs the signed-in user started. */
+  mine: boolean;
+  /** 1-based page of the list. */
+  page: number;
+}
+
 export type Route =
   | { name: 'fleet'; filters: FleetFilters }
   | { name: 'device'; id: string; range: RangeKey }
   | { name: 'alerts' }
+  | { name: 'jobs'; filters: JobListFilters }
+  /** `page`: 1-based page of the per-device outcomes. */
+  | { name: 'job'; id: string; page: number }
   | { name: 'signed-out' }
   | { name: 'not-found'; path: string };
 
@@ -55,6 +68,21 @@ export const fleetRoute = (filters: Partial<FleetFilters> = {}): Route => ({
   filters: fleetFilters(filters),
 });
 
+export const jobListFilters = (filters: Partial<JobListFilters> = {}): JobListFilters => ({
+  status: '',
+  type: '',
+  mine: false,
+  page: 1,
+  ...filters,
+});
+
+export const jobsRoute = (filters: Partial<JobListFilters> = {}): Route => ({
+  name: 'jobs',
+  filters: jobListFilters(filters),
+});
+
+export const jobRoute = (id: string, page = 1): Route => ({ name: 'job', id, page });
+
 export const isRange = (value: string | null): value is RangeKey =>
   (RANGES as readonly (string | null)[]).includes(value);
 
@@ -62,6 +90,21 @@ const oneOf = <T extends string>(values: readonly T[], value: string | null): T 
   values.find((v) => v === value);
 
 const DEVICE_PATH = /^\/devices\/([^/]+)\/?$/;
+const JOB_PATH = /^\/jobs\/([^/]+)\/?$/;
+
+/** A page number from the URL: a positive integer, else 1. */
+function pageOf(value: string | null): number {
+  const page = Number(value);
+  return Number.isSafeInteger(page) && page >= 1 ? page : 1;
+}
+
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The route for a location; unknown paths give `not-found`, bad parameters their defaults. */
 export function parseRoute(pathname: string, search = ''): Route {
@@ -76,16 +119,26 @@ export function parseRoute(pathname: string, search = ''): Route {
   }
   if (pathname === '/alerts' || pathname === '/alerts/') return { name: 'alerts' };
   if (pathname === '/signed-out') return { name: 'signed-out' };
+  if (pathname === '/jobs' || pathname === '/jobs/') {
+    return jobsRoute({
+      status: oneOf(JOB_STATUSES, params.get('status')) ?? '',
+      type: oneOf(JOB_TYPES, params.get('type')) ?? '',
+      mine: params.get('mine') === 'true',
+      page: pageOf(params.get('page')),
+    });
+  }
   const device = DEVICE_PATH.exec(pathname);
   if (device?.[1]) {
-    let id: string;
-    try {
-      id = decodeURIComponent(device[1]);
-    } catch {
-      return { name: 'not-found', path: pathname };
-    }
+    const id = decodeSegment(device[1]);
+    if (id === undefined) return { name: 'not-found', path: pathname };
     const range = params.get('range');
     return { name: 'device', id, range: isRange(range) ? range : DEFAULT_RANGE };
+  }
+  const job = JOB_PATH.exec(pathname);
+  if (job?.[1]) {
+    const id = decodeSegment(job[1]);
+    if (id === undefined) return { name: 'not-found', path: pathname };
+    return jobRoute(id, pageOf(params.get('page')));
   }
   return { name: 'not-found', path: pathname };
 }
@@ -107,6 +160,20 @@ export function routeHref(route: Route): string {
       return `/devices/${encodeURIComponent(route.id)}?range=${route.range}`;
     case 'alerts':
       return '/alerts';
+    case 'jobs': {
+      const params = new URLSearchParams();
+      const { status, type, mine, page } = route.filters;
+      if (status) params.set('status', status);
+      if (type) params.set('type', type);
+      if (mine) params.set('mine', 'true');
+      if (page > 1) params.set('page', String(page));
+      const query = params.toString();
+      return query ? `/jobs?${query}` : '/jobs';
+    }
+    case 'job': {
+      const path = `/jobs/${encodeURIComponent(route.id)}`;
+      return route.page > 1 ? `${path}?page=${route.page}` : path;
+    }
     case 'signed-out':
       return '/signed-out';
     case 'not-found':

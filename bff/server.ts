@@ -46,7 +46,17 @@ export async function startBff(
   handle(server.server, getRequestListener(app.fetch));
   void warmUp(oidc, config);
   // Pages are served while the jobs database starts; the jobs routes answer 503 until it is ready.
-  void jobs?.start();
+  if (jobs) {
+    const startedAt = Date.now();
+    void jobs.start().then(() => {
+      const state = jobs.state;
+      if (state.state === 'ready') {
+        console.log(JSON.stringify({ level: 'info', event: 'jobs_ready', ms: Date.now() - startedAt }));
+      } else if (state.state === 'failed') {
+        console.error(JSON.stringify({ level: 'error', event: 'jobs_unavailable', message: state.message }));
+      }
+    });
+  }
   return {
     url: config.appUrl,
     jobs,

@@ -145,7 +145,10 @@ export class JobRunner {
       supervise: true,
       // Cron schedules are not used by the engine yet; the timekeeper would only poll.
       schedule: false,
-      maintenanceIntervalSeconds: this.#options.maintenanceIntervalSeconds ?? 30,
+      // Expired slices (a dead worker) are found by maintenance: look often enough for the lease.
+      maintenanceIntervalSeconds:
+        this.#options.maintenanceIntervalSeconds ??
+        Math.max(1, Math.min(30, Math.floor(this.#expireInSeconds / 2))),
     });
     boss.on('error', (error) => this.#reportError(error));
     await boss.start();

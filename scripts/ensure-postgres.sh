@@ -19,38 +19,16 @@ if [ -n "$bin_dir" ]; then
   exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-postgres: no PostgreSQL server under /usr/lib/postgresql and apt-get is not available; install one by hand." >&2
-  exit 1
-fi
-
-SUDO=
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    SUDO=sudo
-  else
-    echo "ensure-postgres: installing PostgreSQL needs root (or sudo)." >&2
-    exit 1
-  fi
-fi
-
-log=$(mktemp)
-cleanup() { rm -f "$log"; }
+. "$(dirname "$0")/lib/apt-install.sh"
 # A policy-rc.d that answers 101 keeps invoke-rc.d from starting the package's cluster during the install
 # (Docker-style images ship one already; add ours only for the install when there is none).
 POLICY=/usr/sbin/policy-rc.d
 if [ ! -e "$POLICY" ]; then
-  $SUDO sh -c "printf '#!/bin/sh\nexit 101\n' >$POLICY && chmod 755 $POLICY"
-  cleanup() { rm -f "$log"; $SUDO rm -f "$POLICY"; }
+  as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+  as_root sh -c "printf '#!/bin/sh\nexit 101\n' >$POLICY && chmod 755 $POLICY"
+  trap 'as_root rm -f "$POLICY"' EXIT
 fi
-trap cleanup EXIT
-
-echo "ensure-postgres: installing Debian's postgresql package (once)…" >&2
-if ! { $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >"$log" 2>&1; then
-  cat "$log" >&2
-  echo "ensure-postgres: apt-get failed (output above)." >&2
-  exit 1
-fi
+apt_install ensure-postgres postgresql
 
 bin_dir=$(find_bin_dir)
 if [ -z "$bin_dir" ]; then

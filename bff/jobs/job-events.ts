@@ -53,7 +53,6 @@ export class JobEvents {
   readonly #store: () => JobStore | undefined;
   readonly #throttleMs: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #notificationSeq = 0;
 
   constructor(options: { store: () => JobStore | undefined; throttleMs?: number }) {
     this.#store = options.store;
@@ -89,9 +88,9 @@ export class JobEvents {
   }
 
   #notify(job: JobRecord, kind: JobNotification['kind']): void {
-    this.#notificationSeq += 1;
     const notification: JobNotification = {
-      id: `${job.id}:${this.#notificationSeq}`,
+      // Stable across restarts and instances: one id per status change of a job.
+      id: `${job.id}:${job.status}:${job.updatedAt.getTime()}`,
       jobId: job.id,
       jobType: job.type,
       kind,

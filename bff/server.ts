@@ -28,9 +28,9 @@ export async function startBff(
   const oidc = deps.oidc ?? createOidcClient(config, deps.fetch);
   const audit = deps.audit ?? createAuditLog();
   const jobsConfig = config.jobs;
-  const jobs =
-    deps.jobs ??
-    (jobsConfig
+  // A jobs service passed in is the caller's to start and stop; the one made here is ours.
+  const ownJobs =
+    deps.jobs === undefined && jobsConfig !== undefined
       ? createJobsService(
           { ...config, jobs: jobsConfig },
           {
@@ -40,16 +40,17 @@ export async function startBff(
             ...(deps.jobsTuning ? { overrides: deps.jobsTuning } : {}),
           },
         )
-      : undefined);
+      : undefined;
+  const jobs = deps.jobs ?? ownJobs;
   const app = createBff(config, { ...deps, cookieSecrets, oidc, audit, ...(jobs ? { jobs } : {}) });
   const server = bound ?? (await listen(config.host, config.port));
   handle(server.server, getRequestListener(app.fetch));
   void warmUp(oidc, config);
   // Pages are served while the jobs database starts; the jobs routes answer 503 until it is ready.
-  if (jobs) {
+  if (ownJobs) {
     const startedAt = Date.now();
-    void jobs.start().then(() => {
-      const state = jobs.state;
+    void ownJobs.start().then(() => {
+      const state = ownJobs.state;
       if (state.state === 'ready') {
         console.log(JSON.stringify({ level: 'info', event: 'jobs_ready', ms: Date.now() - startedAt }));
       } else if (state.state === 'failed') {
@@ -62,7 +63,7 @@ export async function startBff(
     jobs,
     async close() {
       // Running steps checkpoint first, so a restart continues them where they stopped.
-      await jobs?.stop();
+      if (ownJobs) await ownJobs.stop();
       await server.close();
       // Summaries of repeated audit events still counting: written now, not lost.
       if ('flush' in audit && typeof audit.flush === 'function') audit.flush();

@@ -45,4 +45,34 @@ describe('BFF configuration', () => {
       'https://idp.example.com/realms/iot',
     );
   });
+
+  it('turns automation jobs on with the service account secret, and off on request', () => {
+    expect(loadBffConfig({}).jobs).toBeUndefined();
+    const on = loadBffConfig({ AUTOMATION_CLIENT_SECRET: 'automation-secret-0123' });
+    expect(on.jobs).toMatchObject({
+      clientId: 'iot-automation',
+      databaseUrl: undefined,
+      scope: 'devices:read devices:command jobs:run',
+      idpRetryBudgetSeconds: 30,
+      autoResumeSeconds: 60,
+    });
+    expect(
+      loadBffConfig({ AUTOMATION_CLIENT_SECRET: 'x'.repeat(20), JOBS_ENABLED: 'false' }).jobs,
+    ).toBeUndefined();
+    expect(
+      loadBffConfig({
+        AUTOMATION_CLIENT_SECRET: 'x'.repeat(20),
+        DATABASE_URL: 'postgres://jobs@db.internal:5432/jobs',
+      }).jobs?.databaseUrl,
+    ).toBe('postgres://jobs@db.internal:5432/jobs');
+  });
+
+  it.each([
+    ['DATABASE_URL', 'mysql://db/jobs'],
+    ['JOBS_LEASE_SECONDS', '1'],
+    ['JOBS_CONCURRENCY', '0'],
+    ['JOBS_ENABLED', 'maybe'],
+  ])('refuses %s=%s naming the variable', (name, value) => {
+    expect(() => loadBffConfig({ [name]: value })).toThrow(name);
+  });
 });

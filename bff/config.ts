@@ -117,6 +117,8 @@ const bffEnvSchema = z.object({
   AUTOMATION_CLIENT_ID: z.string().min(1).default('iot-automation'),
   /** The service account's secret; automation jobs are off without it. */
   AUTOMATION_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Turns automation jobs off even when the secret is set (`npm start` sets it). */
+  JOBS_ENABLED: flag.default(true),
   AUTOMATION_SCOPE: z.string().min(1).default('devices:read devices:command jobs:run'),
   JOBS_IDP_RETRY_BUDGET_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   JOBS_API_RETRY_BUDGET_SECONDS: z.coerce.number().min(0).max(3600).default(300),
@@ -243,20 +245,21 @@ export function loadBffConfig(env: Record<string, string | undefined>): BffConfi
     apiBodyLimit: e.API_BODY_LIMIT,
     dataDir: e.DATA_DIR,
     webDist: e.WEB_DIST,
-    jobs: e.AUTOMATION_CLIENT_SECRET
-      ? {
-          databaseUrl: e.DATABASE_URL,
-          clientId: e.AUTOMATION_CLIENT_ID,
-          clientSecret: e.AUTOMATION_CLIENT_SECRET,
-          scope: e.AUTOMATION_SCOPE,
-          idpRetryBudgetSeconds: e.JOBS_IDP_RETRY_BUDGET_SECONDS,
-          apiRetryBudgetSeconds: e.JOBS_API_RETRY_BUDGET_SECONDS,
-          autoResumeSeconds: e.JOBS_AUTO_RESUME_SECONDS,
-          leaseSeconds: e.JOBS_LEASE_SECONDS,
-          commandPollMs: e.JOBS_COMMAND_POLL_MS,
-          commandTimeoutSeconds: e.JOBS_COMMAND_TIMEOUT_SECONDS,
-          concurrency: e.JOBS_CONCURRENCY,
-        }
-      : undefined,
+    jobs:
+      e.JOBS_ENABLED && e.AUTOMATION_CLIENT_SECRET
+        ? {
+            databaseUrl: e.DATABASE_URL,
+            clientId: e.AUTOMATION_CLIENT_ID,
+            clientSecret: e.AUTOMATION_CLIENT_SECRET,
+            scope: e.AUTOMATION_SCOPE,
+            idpRetryBudgetSeconds: e.JOBS_IDP_RETRY_BUDGET_SECONDS,
+            apiRetryBudgetSeconds: e.JOBS_API_RETRY_BUDGET_SECONDS,
+            autoResumeSeconds: e.JOBS_AUTO_RESUME_SECONDS,
+            leaseSeconds: e.JOBS_LEASE_SECONDS,
+            commandPollMs: e.JOBS_COMMAND_POLL_MS,
+            commandTimeoutSeconds: e.JOBS_COMMAND_TIMEOUT_SECONDS,
+            concurrency: e.JOBS_CONCURRENCY,
+          }
+        : undefined,
   };
 }

@@ -6,10 +6,28 @@ import { performance } from 'node:perf_hooks';
 import { cookieSize } from './cookie-size.ts';
 import { idleSessions } from './idle-sessions.ts';
 import { type FaultMode, idpDownExpired, refreshDueLatency, signInAgingSession } from './idp-faults.ts';
+import { killJobsProcesses } from './jobs-process.ts';
+import {
+  type RolloutThroughputOptions,
+  rolloutBudgetName,
+  rolloutThroughput,
+  rolloutTitle,
+  type TokenRequestsOptions,
+  tokenBudgetName,
+  tokenRequestsOverRollout,
+  tokenTitle,
+} from './jobs-rollout.ts';
 import { proxyThroughput } from './proxy-throughput.ts';
 import { type PlatformProfile, raceBudgetName, raceTitle, refreshRace } from './refresh-race.ts';
 import { type BudgetCheck, failedJob, type JobReport, printBudgets, printJob } from './report.ts';
 import { ServerProcess } from './server-process.ts';
+import {
+  killStartProcesses,
+  type StartupOptions,
+  startup,
+  startupBudgetNames,
+  startupTitle,
+} from './startup.ts';
 
 /**
  * `npm run bench`: DESIGN.md section 7's server-side budgets, measured as ratios and counts in one run.
@@ -19,8 +37,9 @@ import { ServerProcess } from './server-process.ts';
 
 const DEVICE_PATH = '/devices/dev-0001';
 // About 100 s on a 2-core machine; the IdP-fault runs take longer while the BFF holds requests for
-// its refresh budget (each of their segments is capped, see bench/idp-faults.ts).
-const HARD_DEADLINE_MS = 180_000;
+// its refresh budget (each of their segments is capped, see bench/idp-faults.ts). The automation-jobs
+// measurements add about 2.5 minutes (a 10,000-device rollout on each database, a ~60 s rollout).
+const HARD_DEADLINE_MS = 540_000;
 const RACE_REQUESTS = 200;
 
 /** 1-minute load average: above the core count, something else competes and ratios get noisy. */
@@ -33,6 +52,8 @@ const running: ServerProcess[] = [];
 const abandon = (reason: string, code: number) => {
   console.error(`bench: ${reason}`);
   for (const servers of running) servers.kill();
+  killJobsProcesses();
+  killStartProcesses();
   rmSync(tmp, { recursive: true, force: true });
   process.exit(code);
 };
@@ -47,7 +68,8 @@ const reports: JobReport[] = [];
 try {
   console.log(
     `bench: node ${process.version}, ${availableParallelism()} cores, load average ${loadAverage()}; ` +
-      'servers in 5 child processes (one measured at a time)',
+      'servers in 5 child processes (one measured at a time), then the automation-jobs measurements ' +
+      '(platform, BFF and PostgreSQL in processes of their own)',
   );
   // Access tokens of 5 s and no leeway: the race happens after a real expiry, a few seconds in. The
   // race runs against both of the platform's AUTH_PROFILEs; the BFF keeps its defaults for both
@@ -143,6 +165,64 @@ try {
   );
   reports.push(await cookieSize(main, { maxBytes: 2048, bigTokenBytes: 6 * 1024 }));
   reports.push(await idleSessions(main, { sessions: 50, parallel: 8, path: DEVICE_PATH }));
+  // Automation jobs. The servers above are done: closed, so that these runs have the machine.
+  await Promise.all(running.map((servers) => servers.close()));
+  const rollout: RolloutThroughputOptions = {
+    fleetSize: 10_000,
+    batchSize: 200,
+    // Enough steps in flight to keep both the BFF and the platform busy; commands complete at once
+    // (API_FIRMWARE_UPDATE_SECONDS=0), so the poll interval only matters for the rare pending one.
+    concurrency: 50,
+    commandPollMs: 100,
+    minStepsPerSecond: 200,
+    maxMsPerBackend: 100_000,
+  };
+  reports.push(
+    await rolloutThroughput(tmp, rollout).catch((error: unknown) =>
+      failedJob(rolloutTitle(rollout), [rolloutBudgetName(rollout)], error),
+    ),
+  );
+  // "A 1-hour rollout with 15-minute tokens makes one token request per token lifetime", 60:1: 15 s
+  // tokens, the BFF's leeway (60 s) and safety margin (10 s) scaled alike (1 s, 0 s), and a rollout of
+  // about 60 s: 120 devices, 4 at a time, each update taking 2 s. Its result is a count, not a time,
+  // so npm start's measurement runs alongside it (after its job has started) to keep the bench short.
+  const tokenOptions: TokenRequestsOptions = {
+    accessTokenTtlSeconds: 15,
+    timeScale: 60,
+    refreshLeewaySeconds: 1,
+    refreshSafetyMarginSeconds: 0,
+    fleetSize: 120,
+    firmwareUpdateSeconds: 2,
+    concurrency: 4,
+    commandPollMs: 250,
+    batchSize: 40,
+    maxPerLifetime: 1.5,
+    maxMs: 150_000,
+  };
+  let tokenJobStarted = () => {};
+  const tokenJobRunning = new Promise<void>((resolve) => {
+    tokenJobStarted = resolve;
+  });
+  const tokens = tokenRequestsOverRollout(tmp, { ...tokenOptions, onStarted: tokenJobStarted }).catch(
+    (error: unknown) => failedJob(tokenTitle, [tokenBudgetName(tokenOptions)], error),
+  );
+  await Promise.race([tokenJobRunning, tokens]);
+  const startupOptions: StartupOptions = {
+    runsPerVariant: 2,
+    idleMs: 5000,
+    maxFirstPageDeltaMs: 1000,
+    maxRssMb: 400,
+  };
+  const startupReport = await startup(tmp, startupOptions).catch((error: unknown) =>
+    failedJob(startupTitle, startupBudgetNames(startupOptions), error),
+  );
+  startupReport.notes.push(
+    "ran alongside measurement 9's rollout (its light load: ~20 device API requests/s), on both variants",
+  );
+  reports.push(startupReport);
+  const tokenReport = await tokens;
+  tokenReport.notes.push("npm start's measurement (8) ran alongside, after this job had started");
+  reports.push(tokenReport);
 } catch (error) {
   for (const report of reports) printJob(report);
   console.error(`\nbench: broke before finishing: ${(error as Error).stack ?? String(error)}`);

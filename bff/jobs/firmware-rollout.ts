@@ -1,4 +1,4 @@
-import { DeviceApiError } from './automation-api.ts';
+import { type AutomationApi, DeviceApiError } from './automation-api.ts';
 import { mapLimited, runDeviceCommand } from './device-commands.ts';
 import { devicesById, resolveSelection } from './device-selection.ts';
 import type { JobHandler, Json } from './engine/index.ts';
@@ -78,7 +78,7 @@ export function firmwareRolloutHandler(kit: JobKit): JobHandler {
         const state = states.get(id);
         if (!state) return { id, outcome: 'failed', detail: { reason: 'not_found' } };
         if (state.firmwareVersion === params.version) {
-          if (recheck && (await updatedByThisJob(kit, context.job, id, params.version))) {
+          if (recheck && (await updatedByThisJob(api, jobId, id, params.version))) {
             return { id, outcome: 'updated', detail: { to: params.version } };
           }
           return { id, outcome: 'already_current', detail: { version: params.version } };
@@ -143,20 +143,18 @@ function rethrowUnlessPaused(error: unknown): void {
 }
 
 async function updatedByThisJob(
-  kit: JobKit,
-  job: { id: string } & Parameters<JobKit['api']>[0],
+  api: AutomationApi,
+  jobId: string,
   deviceId: string,
   version: string,
 ): Promise<boolean> {
   try {
-    const { items } = await kit
-      .api(job)
-      .get<{ items: { jobId?: string; type: string; version?: string; status: string }[] }>(
-        `/devices/${encodeURIComponent(deviceId)}/commands`,
-      );
+    const { items } = await api.get<{
+      items: { jobId?: string; type: string; version?: string; status: string }[];
+    }>(`/devices/${encodeURIComponent(deviceId)}/commands`);
     return items.some(
       (command) =>
-        command.jobId === job.id &&
+        command.jobId === jobId &&
         command.type === 'firmware-update' &&
         command.version === version &&
         command.status === 'completed',

@@ -1,6 +1,6 @@
 import { BffError } from '../errors.ts';
 import type { TokenSource } from '../tokens/index.ts';
-import { AutomationApi, type AutomationApiOptions } from './automation-api.ts';
+import { AutomationApi, type AutomationApiOptions, deviceApiSender } from './automation-api.ts';
 import type { CommandTiming } from './device-commands.ts';
 import {
   JobRunner,
@@ -128,7 +128,7 @@ export class JobsService {
       apiRetryBudgetMs: this.#o.apiRetryBudgetMs,
       sleep,
       now,
-      ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}),
+      ...(this.#o.fetch ? { fetch: this.#o.fetch } : { send: deviceApiSender() }),
     };
     return {
       api: (job) => new AutomationApi(apiOptions, { jobId: job.id, initiatedBy: job.initiatedBy.sub }),

@@ -1,4 +1,4 @@
-// The two app instances the end-to-end tests run against, each started as `npm start` starts it
+// The three app instances the end-to-end tests run against, each started as `npm start` starts it
 // (platform + BFF in one process, serving the built SPA from dist/web) with its own data folder.
 
 export interface AppInstance {
@@ -61,6 +61,27 @@ export const shortApp = instance(
 );
 
 export const SHORT_LIFETIMES = { accessToken: 20, refreshIdle: 60, refreshAbsolute: 180 } as const;
+
+/**
+ * For the automation jobs (`jobs.spec.ts`), so that a rollout fits in seconds and a refused service
+ * account shows while it runs: firmware updates take 1 s per device and never fail (outcomes are
+ * the same every run), the BFF looks at a pending command every 250 ms, and access tokens (the
+ * service account's too: the platform has one lifetime for all) live 8 s. The service account renews
+ * its token 4 s before expiry (the leeway is capped at half the lifetime) and waits for a new one
+ * only in the last 2 s, so a credentials fault pauses a running job at most ~6 s after it is switched
+ * on (with the shortApp's 20 s tokens it would take up to 17.5 s, and every rollout would have to
+ * outlast that). Refresh tokens and the single-sign-on session keep the platform's defaults.
+ */
+export const jobsApp = instance(
+  'jobs',
+  { app: 3200, auth: 4400, api: 4500 },
+  {
+    AUTH_ACCESS_TOKEN_TTL: '8',
+    API_FIRMWARE_UPDATE_SECONDS: '1',
+    API_FIRMWARE_FAILURE_RATE: '0',
+    JOBS_COMMAND_POLL_MS: '250',
+  },
+);
 
 /** Debian's Chromium (no browser download works here; `scripts/ensure-chromium.sh` installs it). */
 export const chromiumLaunchOptions = {

@@ -58,6 +58,10 @@ test('no token reaches the browser: not in storage, document.cookie or any /bff 
       true,
     );
     expect(bodies.some((b) => /\/api\/alerts/.test(b.url) && b.status === 200)).toBe(true);
+    // The live event stream never ends: its frames were scanned up to now, without waiting for its end.
+    const streams = bodies.filter((b) => b.partial && new URL(b.url).pathname === '/bff/events');
+    expect(streams.length, 'the /bff/events stream was read').toBeGreaterThan(0);
+    expect(streams.some((b) => b.status === 200 && b.text.startsWith(': connected'))).toBe(true);
     const findings = bodies.flatMap((b) => tokenFindings(`${b.status} ${b.url}`, b.text));
     expect(findings).toEqual([]);
     test

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
-import { type AppInstance, chromiumLaunchOptions, defaultApp, shortApp } from './instances.ts';
+import { type AppInstance, chromiumLaunchOptions, defaultApp, jobsApp, shortApp } from './instances.ts';
 
 // End-to-end tests in Debian's Chromium against the app started as `npm start` starts it, minus the
 // build: `dist/web` must be built first (`npm run test:e2e` runs `vite build` before this).
@@ -53,7 +53,7 @@ export default defineConfig({
   testDir: '.',
   testMatch: '*.spec.ts',
   outputDir: '../test-results/e2e',
-  // One worker: a 2-core machine, two app instances, and long tests that must not compete for CPU.
+  // One worker: a 2-core machine, three app instances, and long tests that must not compete for CPU.
   workers: 1,
   fullyParallel: false,
   retries: 0,
@@ -75,8 +75,14 @@ export default defineConfig({
     // Quick tests first (fail fast), on the platform's default lifetimes.
     {
       name: defaultApp.project,
-      testIgnore: ['long-session.spec.ts', 'idp-outage.spec.ts', 'aborted-requests.spec.ts'],
+      testIgnore: ['long-session.spec.ts', 'idp-outage.spec.ts', 'aborted-requests.spec.ts', 'jobs.spec.ts'],
       use: { baseURL: defaultApp.appUrl },
+    },
+    // Automation jobs, on their own instance (fast firmware updates, 8 s tokens): also quick.
+    {
+      name: jobsApp.project,
+      testMatch: ['jobs.spec.ts'],
+      use: { baseURL: jobsApp.appUrl },
     },
     // Tests that live through token expiry, the session's absolute end and an IdP outage.
     {
@@ -91,5 +97,5 @@ export default defineConfig({
       use: { baseURL: defaultApp.appUrl },
     },
   ],
-  webServer: [webServer(defaultApp), webServer(shortApp)],
+  webServer: [webServer(defaultApp), webServer(shortApp), webServer(jobsApp)],
 });

@@ -116,13 +116,22 @@ export async function authStats(authUrl: string): Promise<AuthServerStats> {
   return (await response.json()) as AuthServerStats;
 }
 
-export async function setAuthFault(authUrl: string, mode: 'ok' | 'down'): Promise<void> {
+/**
+ * The authorization server's fault switch: `down` answers 503 at the token endpoint; `invalid_client`
+ * refuses the token requests of one grant type with 401 invalid_client (`client_credentials`: the
+ * service account's, as if its secret had been rotated away); `ok` ends either.
+ */
+export async function setAuthFault(
+  authUrl: string,
+  mode: 'ok' | 'down' | 'invalid_client',
+  grant?: 'client_credentials' | 'refresh_token' | 'authorization_code',
+): Promise<void> {
   const response = await fetch(`${authUrl}/dev/faults`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ mode }),
+    body: JSON.stringify(grant ? { mode, grant } : { mode }),
   });
-  expect(response.status, `POST ${authUrl}/dev/faults ${mode}`).toBe(200);
+  expect(response.status, `POST ${authUrl}/dev/faults ${mode}${grant ? ` ${grant}` : ''}`).toBe(200);
 }
 
 // --- Charts ---------------------------------------------------------------------------------------
@@ -168,14 +177,40 @@ export function tokenFindings(where: string, text: string): string[] {
   return findings;
 }
 
-/** Records the text of every response the page receives from the app's `/bff/*` and `/api/*`. */
+export interface RecordedBody {
+  url: string;
+  status: number;
+  /** The whole body; for an event stream, the bytes received so far (`partial`). */
+  text: string;
+  /** When the response (its headers) arrived, ms since the epoch. */
+  at: number;
+  /** An event stream (`text/event-stream`): `text` is what arrived until `settled()` was called. */
+  partial?: true;
+}
+
+const isEventStream = (response: Response) =>
+  (response.headers()['content-type'] ?? '').toLowerCase().startsWith('text/event-stream');
+
+/**
+ * Records the text of every response the page receives from the app's `/bff/*` and `/api/*`.
+ *
+ * An event stream (the SPA's `GET /bff/events`, `text/event-stream`) never ends while the page is
+ * open, so Playwright's `response.text()` would wait for it forever. Its body is not awaited; its
+ * frames are read as they arrive through Chromium's DevTools protocol instead
+ * (`Network.streamResourceContent`: the bytes buffered so far, then every `Network.dataReceived`),
+ * and `settled()` returns each stream's text up to that moment (`partial: true`). So a token in any
+ * frame that reached the browser before `settled()` is found; frames that come later are not
+ * checked, and neither is a stream whose first bytes arrived before this recorder was attached.
+ */
 export function recordAppResponses(page: Page, appUrl: string) {
-  const bodies: { url: string; status: number; text: string; at: number }[] = [];
+  const bodies: RecordedBody[] = [];
   const pending: Promise<void>[] = [];
   const onResponse = (response: Response) => {
     const url = new URL(response.url());
     if (url.origin !== appUrl || !/^\/(bff|api)\//.test(url.pathname)) return;
     const at = Date.now();
+    // Never awaited: an event stream's body does not end (readEventStreams reads its frames).
+    if (isEventStream(response)) return;
     pending.push(
       response
         .text()
@@ -189,15 +224,76 @@ export function recordAppResponses(page: Page, appUrl: string) {
     );
   };
   page.on('response', onResponse);
+  const streams = readEventStreams(page, appUrl);
   return {
     bodies,
-    /** Waits for every body still being read, then returns all of them. */
-    async settled() {
+    /**
+     * Waits for every body still being read, then returns all of them, with each event stream's
+     * frames received so far (never waiting for a stream to end).
+     */
+    async settled(): Promise<RecordedBody[]> {
       await Promise.all(pending);
-      return bodies;
+      return [...bodies, ...(await streams.soFar())];
     },
     stop() {
       page.off('response', onResponse);
+      streams.stop();
+    },
+  };
+}
+
+/** The app's `text/event-stream` responses on `page`, read frame by frame as Chromium receives them. */
+function readEventStreams(page: Page, appUrl: string) {
+  type Stream = { url: string; status: number; at: number; buffered: Buffer[]; received: Buffer[] };
+  const streams = new Map<string, Stream>();
+  const session = page
+    .context()
+    .newCDPSession(page)
+    .then(async (cdp) => {
+      cdp.on('Network.responseReceived', (event) => {
+        const { requestId, response } = event;
+        if (!response.mimeType.toLowerCase().startsWith('text/event-stream')) return;
+        const url = new URL(response.url);
+        if (url.origin !== appUrl || !/^\/(bff|api)\//.test(url.pathname)) return;
+        const stream: Stream = {
+          url: response.url,
+          status: response.status,
+          at: Date.now(),
+          buffered: [],
+          received: [],
+        };
+        streams.set(requestId, stream);
+        // From now on every Network.dataReceived for it carries its bytes; what came before is here.
+        cdp
+          .send('Network.streamResourceContent', { requestId })
+          .then(({ bufferedData }) => {
+            stream.buffered.push(Buffer.from(bufferedData, 'base64'));
+          })
+          .catch(() => {
+            // The stream ended (or the page went away) before streaming could start: nothing buffered.
+          });
+      });
+      cdp.on('Network.dataReceived', (event) => {
+        const stream = streams.get(event.requestId);
+        if (stream && event.data) stream.received.push(Buffer.from(event.data, 'base64'));
+      });
+      await cdp.send('Network.enable');
+      return cdp;
+    })
+    .catch(() => undefined); // the page closed first: no stream was read
+  return {
+    async soFar(): Promise<RecordedBody[]> {
+      await session;
+      return [...streams.values()].map((stream) => ({
+        url: stream.url,
+        status: stream.status,
+        text: Buffer.concat([...stream.buffered, ...stream.received]).toString('utf8'),
+        at: stream.at,
+        partial: true as const,
+      }));
+    },
+    stop() {
+      void session.then((cdp) => cdp?.detach()).catch(() => undefined);
     },
   };
 }

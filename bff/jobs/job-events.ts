@@ -24,21 +24,15 @@ const NOTIFY: Record<string, JobNotification['kind']> = {
   completed: 'completed',
 };
 
-const TYPE_NAMES: Record<string, string> = {
-  'firmware-rollout': 'Firmware rollout',
-  'telemetry-export': 'Telemetry export',
-  recalibration: 'Recalibration',
-};
-
+/** The notification's sentence; the SPA puts the job type and what happened in front of it. */
 function notificationMessage(job: JobRecord): string {
-  const name = TYPE_NAMES[job.type] ?? job.type;
   if (job.status === 'paused') {
     return job.pausedReason === 'credentials'
-      ? `${name} paused: the automation account's credentials were refused. Resume it once they are fixed.`
-      : `${name} paused: the sign-in service is unavailable. It resumes by itself.`;
+      ? "The automation account's credentials were refused. Resume the job once they are fixed."
+      : 'The sign-in service is unavailable. The job resumes by itself.';
   }
-  if (job.status === 'failed') return `${name} failed: ${job.error ?? 'see the job for details'}`;
-  return `${name} finished (${job.progress.done} of ${job.progress.total ?? job.progress.done}).`;
+  if (job.status === 'failed') return job.error ?? 'See the job for details.';
+  return `${job.progress.done} of ${job.progress.total ?? job.progress.done} done.`;
 }
 
 /**

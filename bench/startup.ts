@@ -11,14 +11,13 @@ import { signIn } from './sign-in.ts';
 
 /**
  * `npm start` with automation jobs on (the default) and off: the time from spawning its entry
- * (`tsx scripts/start.ts`, fresh data folder, free ports; the build is not included) to the first
+ * (`node --import tsx scripts/start.ts`, fresh data folder, free ports; the build is not included) to the first
  * page (`GET /` answering 200 with the SPA's HTML), the time until the jobs routes answer (not 503),
  * how long a page request waited at most meanwhile, and the resident memory of the process tree at
  * idle. Jobs off is the same entry with `JOBS_ENABLED=false`.
  */
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 const INDEX_HTML = join(REPO_ROOT, 'dist', 'web', 'index.html');
 const ENTRIES = {
   on: 'scripts/start.ts',
@@ -42,7 +41,7 @@ export function killStartProcesses(): void {
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   try {
-    // Its own process group (spawned detached): tsx's CLI, the node running the entry, esbuild.
+    // Its own process group (spawned detached): the node running the entry and any child it starts.
     if (child.pid) process.kill(-child.pid, signal);
   } catch {
     // already gone
@@ -110,7 +109,8 @@ async function startOnce(
   // The embedded jobs database (the default), whatever the bench's own environment says.
   const { DATABASE_URL: _db, AUTOMATION_CLIENT_SECRET: _secret, ...env } = process.env;
   const started = performance.now();
-  const child = spawn(TSX, [ENTRIES[variant]], {
+  // What `npm start` runs after its build: one node process with tsx's loader.
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRIES[variant]], {
     cwd: REPO_ROOT,
     env: {
       ...env,
@@ -332,7 +332,7 @@ export async function startup(tmp: string, o: StartupOptions): Promise<JobReport
         `than 503 (answered ${jobsStatuses}; signed in at ${list([...on, ...restart].map((r) => r.signedInMs))} s)`,
       '"slowest GET / after": the longest page request from the first page to the RSS reading (GET / ' +
         `every ${PAGE_POLL_MS} ms): seconds there mean the event loop was blocked (the jobs database opening)`,
-      'RSS = VmRSS summed over the process tree (tsx CLI, the node running the entry, esbuild service), ' +
+      'RSS = VmRSS summed over the process tree (the node running the entry with the tsx loader, and any child it has), ' +
         `read ${fixed(o.idleMs / 1000, 0)} s after the first page and not before the jobs routes answer (with ` +
         `jobs on at ${list(
           on.map((r) => r.rssAtMs),

@@ -1,4 +1,5 @@
 import type { CoordinationStore } from './coordination-store.ts';
+import { coordinationKeys as keys } from './keys.ts';
 
 /** The parts of a session that decide whether it was ended elsewhere. */
 export interface SessionIdentity {
@@ -24,28 +25,28 @@ export class EndedSessions {
   }
 
   endSession(bffSessionId: string): Promise<void> {
-    return this.#store.set(`ended:bff:${bffSessionId}`, String(Date.now()), this.#rememberMs);
+    return this.#store.set(keys.endedBffSession(bffSessionId), String(Date.now()), this.#rememberMs);
   }
 
   /** Like endSession, but true only for the first caller: parallel requests report an end once. */
   endSessionOnce(bffSessionId: string): Promise<boolean> {
-    return this.#store.setIfAbsent(`ended:bff:${bffSessionId}`, String(Date.now()), this.#rememberMs);
+    return this.#store.setIfAbsent(keys.endedBffSession(bffSessionId), String(Date.now()), this.#rememberMs);
   }
 
   endIdpSession(sid: string): Promise<void> {
-    return this.#store.set(`ended:sid:${sid}`, String(Date.now()), this.#rememberMs);
+    return this.#store.set(keys.endedIdpSession(sid), String(Date.now()), this.#rememberMs);
   }
 
   endUser(sub: string): Promise<void> {
-    return this.#store.set(`ended:sub:${sub}`, String(Date.now()), this.#rememberMs);
+    return this.#store.set(keys.endedUser(sub), String(Date.now()), this.#rememberMs);
   }
 
   async isEnded(session: SessionIdentity): Promise<boolean> {
     // One round trip: this runs on every request.
     const [byBff, bySid, bySub] = await this.#store.getMany([
-      `ended:bff:${session.bffSessionId}`,
-      `ended:sid:${session.sid ?? ''}`,
-      `ended:sub:${session.sub}`,
+      keys.endedBffSession(session.bffSessionId),
+      keys.endedIdpSession(session.sid ?? ''),
+      keys.endedUser(session.sub),
     ]);
     return (
       byBff !== undefined ||

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AuditLog } from '../audit.ts';
 import type { CoordinationStore } from '../coordination/coordination-store.ts';
 import type { EndedSessions } from '../coordination/ended-sessions.ts';
+import { coordinationKeys } from '../coordination/keys.ts';
 import { BffError, errorResponse } from '../errors.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 
@@ -52,7 +53,7 @@ export function backchannelLogoutRoute(deps: {
       if (error instanceof BffError && error.status === 503) return errorResponse(c, error);
       return reject(c, error instanceof Error ? error.message : 'invalid token');
     }
-    if (!(await deps.store.setIfAbsent(`bcl:jti:${claims.jti}`, '1', JTI_MEMORY_MS))) {
+    if (!(await deps.store.setIfAbsent(coordinationKeys.backchannelJti(claims.jti), '1', JTI_MEMORY_MS))) {
       return reject(c, 'logout token replayed');
     }
     if (claims.sid) await deps.ended.endIdpSession(claims.sid);

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit.ts';
 import type { CoordinationStore } from '../coordination/coordination-store.ts';
+import { coordinationKeys } from '../coordination/keys.ts';
 import { BffError } from '../errors.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import type { ProviderProfile } from '../providers/index.ts';
@@ -67,14 +68,12 @@ export const sessionExpired = (message = 'The session has ended; sign in again')
   new BffError('session_expired', 401, message);
 
 /** Store keys of the lifecycle, all in one place. */
+/** The refresher's keys in the coordination store (all keys are defined in coordination/keys.ts). */
 export const refreshKeys = {
-  /** One refresh *result*: of this refresh token replacing this access token. */
-  result: (flight: string) => `refresh:result:${flight}`,
-  lock: (flight: string) => `refresh:lock:${flight}`,
-  /** A refresh token the provider rejected: never sent again. */
-  dead: (refreshToken: string) => `refresh:dead:${refreshToken}`,
-  /** A rotated-away refresh token: never replayed (the provider would revoke the whole grant). */
-  consumed: (refreshToken: string) => `refresh:consumed:${refreshToken}`,
+  result: coordinationKeys.refreshResult,
+  lock: coordinationKeys.refreshLock,
+  dead: coordinationKeys.refreshDead,
+  consumed: coordinationKeys.refreshConsumed,
 };
 
 /**

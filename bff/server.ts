@@ -1,9 +1,11 @@
+import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { handle, type ListeningServer, listen } from '../lib/http-server.ts';
 import { type BffDeps, createBff, createOidcClient } from './app.ts';
 import { createAuditLog } from './audit.ts';
 import type { BffConfig } from './config.ts';
 import { resolveCookieSecrets } from './cookie-secrets.ts';
+import { DurableCoordinationStore } from './coordination/durable-store.ts';
 import { createJobsService, type JobsService } from './jobs/index.ts';
 import type { OidcClient } from './oidc/oidc-client.ts';
 
@@ -42,7 +44,20 @@ export async function startBff(
         )
       : undefined;
   const jobs = deps.jobs ?? ownJobs;
-  const app = createBff(config, { ...deps, cookieSecrets, oidc, audit, ...(jobs ? { jobs } : {}) });
+  // The embedded default: what protects sessions (ended sessions, consumed refresh tokens, results
+  // not yet collected) survives a restart. A store passed in is the caller's.
+  const ownStore = deps.store
+    ? undefined
+    : await DurableCoordinationStore.open(join(config.dataDir, 'bff', 'coordination'));
+  const store = deps.store ?? ownStore;
+  const app = createBff(config, {
+    ...deps,
+    cookieSecrets,
+    oidc,
+    audit,
+    ...(store ? { store } : {}),
+    ...(jobs ? { jobs } : {}),
+  });
   const server = bound ?? (await listen(config.host, config.port));
   handle(server.server, getRequestListener(app.fetch));
   void warmUp(oidc, config);
@@ -65,6 +80,7 @@ export async function startBff(
       // Running steps checkpoint first, so a restart continues them where they stopped.
       if (ownJobs) await ownJobs.stop();
       await server.close();
+      await ownStore?.close();
       // Summaries of repeated audit events still counting: written now, not lost.
       if ('flush' in audit && typeof audit.flush === 'function') audit.flush();
     },

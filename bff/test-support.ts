@@ -83,7 +83,7 @@ export async function startTestStack(
     },
     bound,
   );
-  return {
+  const stack: TestStack = {
     profile,
     platform,
     bff,
@@ -95,11 +95,13 @@ export async function startTestStack(
       while (refreshes.size > 0) await Promise.allSettled([...refreshes]);
     },
     async dispose() {
-      await bff.close();
+      // The BFF running now (a test may have restarted it).
+      await stack.bff.close();
       await platform.dispose();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return stack;
 }
 
 /** Starts a BFF login; returns the authorization URL it redirected to. */

@@ -13,6 +13,7 @@ import { apiProxyRoute } from './proxy/api-proxy.ts';
 import { createUpstreamClient, type UpstreamClient } from './proxy/upstream-client.ts';
 import { backchannelLogoutRoute } from './routes/backchannel-logout.ts';
 import { callbackRoute } from './routes/callback.ts';
+import { healthRoutes } from './routes/health.ts';
 import { loginRoute } from './routes/login.ts';
 import { logoutRoute } from './routes/logout.ts';
 import { LogoutHintCookie } from './routes/logout-hint-cookie.ts';
@@ -115,6 +116,24 @@ export function createBff(config: BffConfig, deps: BffDeps = {}): Hono {
     app.use(prefix, csrf);
   }
 
+  app.route(
+    '/',
+    healthRoutes({
+      provider: () => {
+        // Not loaded yet: ask again in the background, so readiness follows the provider.
+        if (!oidc.metadataLoaded) oidc.metadata().catch(() => undefined);
+        return oidc.metadataLoaded;
+      },
+      store: async () => {
+        await store.get('readyz:probe');
+      },
+      jobs: () => {
+        const state = deps.jobs?.state.state;
+        if (state === undefined) return 'off';
+        return state === 'ready' ? 'ok' : state;
+      },
+    }),
+  );
   app.route('/bff/login', loginRoute({ oidc, transactions }));
   app.route(
     '/bff/callback',

@@ -94,6 +94,7 @@ export class OidcClient {
   };
   readonly #client: oauth.Client;
   #metadata: Promise<oauth.AuthorizationServer> | undefined;
+  #metadataLoaded = false;
   #jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
 
   constructor(options: OidcClientOptions) {
@@ -131,11 +132,22 @@ export class OidcClient {
 
   /** The authorization server's metadata (RFC 8414 / OIDC Discovery), fetched once and cached. */
   metadata(): Promise<oauth.AuthorizationServer> {
-    this.#metadata ??= this.#discover().catch((error: unknown) => {
-      this.#metadata = undefined; // the next caller tries again
-      throw error;
-    });
+    this.#metadata ??= this.#discover().then(
+      (metadata) => {
+        this.#metadataLoaded = true;
+        return metadata;
+      },
+      (error: unknown) => {
+        this.#metadata = undefined; // the next caller tries again
+        throw error;
+      },
+    );
     return this.#metadata;
+  }
+
+  /** True once discovery succeeded (readiness: sign-in and refresh can work). */
+  get metadataLoaded(): boolean {
+    return this.#metadataLoaded;
   }
 
   async #discover(): Promise<oauth.AuthorizationServer> {

@@ -7,6 +7,7 @@ import { BffError, errorResponse } from './errors.ts';
 import { csrfProtection, noStore, requestIds, securityHeaders } from './http/index.ts';
 import { eventsRoute, type JobsService, type JobsServiceOptions, jobsRoute } from './jobs/index.ts';
 import { LoginTransactions } from './login-transaction.ts';
+import type { BffMetrics } from './metrics/index.ts';
 import { OidcClient } from './oidc/oidc-client.ts';
 import { expiredTokenRules, resolveProviderProfile } from './providers/index.ts';
 import { apiProxyRoute } from './proxy/api-proxy.ts';
@@ -45,6 +46,8 @@ export interface BffDeps {
   observeRefresh?: (refresh: Promise<unknown>) => void;
   /** Automation jobs (server.ts makes it when AUTOMATION_CLIENT_SECRET is set; none: 503). */
   jobs?: JobsService;
+  /** Prometheus metrics (server.ts serves them on METRICS_PORT); none: not collected. */
+  metrics?: BffMetrics;
   /** Overrides for the jobs service server.ts makes (tests: faster polling and leases). */
   jobsTuning?: Partial<JobsServiceOptions>;
 }
@@ -72,8 +75,22 @@ export function createOidcClient(config: BffConfig, fetchImpl?: typeof fetch): O
 export function createBff(config: BffConfig, deps: BffDeps = {}): Hono {
   const passwords = config.cookieSecrets ?? deps.cookieSecrets;
   if (!passwords) throw new BffConfigError('Invalid BFF configuration: COOKIE_SECRETS: required');
-  const audit = deps.audit ?? createAuditLog();
-  const store = deps.store ?? new MemoryCoordinationStore();
+  const metrics = deps.metrics;
+  const audit = metrics ? metrics.auditing(deps.audit ?? createAuditLog()) : (deps.audit ?? createAuditLog());
+  const plainStore = deps.store ?? new MemoryCoordinationStore();
+  const store = metrics ? metrics.timing(plainStore) : plainStore;
+  const circuit = deps.circuit ?? new IdpCircuit();
+  metrics?.watch({
+    circuitState: () => circuit.state,
+    ...(deps.jobs
+      ? {
+          jobsByStatus: async () => {
+            const state = deps.jobs?.state;
+            return state?.state === 'ready' ? state.runner.store.countByStatus() : {};
+          },
+        }
+      : {}),
+  });
   const oidc = deps.oidc ?? createOidcClient(config, deps.fetch);
   const sessions = new SessionCookieCodec({ passwords, maxAgeSeconds: config.sessionMaxLifetimeSeconds });
   const transactions = new LoginTransactions(passwords);
@@ -93,7 +110,7 @@ export function createBff(config: BffConfig, deps: BffDeps = {}): Hono {
     codec: sessions,
     audit,
     profile,
-    circuit: deps.circuit ?? new IdpCircuit(),
+    circuit,
     rules,
     leewayMs: config.refreshLeewaySeconds * 1000,
     safetyMarginMs: config.refreshSafetyMarginSeconds * 1000,
@@ -158,6 +175,15 @@ export function createBff(config: BffConfig, deps: BffDeps = {}): Hono {
   app.all('/bff/*', (c) =>
     errorResponse(c, new BffError('not_found', 404, `No route ${c.req.method} ${c.req.path}`)),
   );
+  if (metrics) {
+    app.use('/api/*', async (c, next) => {
+      const end = metrics.proxyDuration.startTimer();
+      await next();
+      const status = c.res.status;
+      end({ status_class: `${Math.floor(status / 100)}xx` });
+      if (status >= 500) metrics.upstreamErrors.inc({ status: String(status) });
+    });
+  }
   app.route(
     '/api',
     apiProxyRoute({

@@ -220,6 +220,14 @@ export class JobStore {
     return rows[0]?.n ?? 0;
   }
 
+  /** How many jobs are in each status (metrics). */
+  async countByStatus(): Promise<Record<string, number>> {
+    const { rows } = await this.#db.query<{ status: string; n: number }>(
+      'SELECT status, count(*)::int AS n FROM jobs GROUP BY status',
+    );
+    return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+  }
+
   /** Per job, how many items ended with each outcome. */
   async outcomeCounts(ids: readonly string[]): Promise<Map<string, Record<string, number>>> {
     const counts = new Map<string, Record<string, number>>(ids.map((id) => [id, {}]));
